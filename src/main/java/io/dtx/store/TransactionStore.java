@@ -1,0 +1,62 @@
+package io.dtx.store;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import io.dtx.domain.BranchView;
+import io.dtx.domain.GlobalStatus;
+import io.dtx.domain.TransactionFilter;
+import io.dtx.domain.TransactionPage;
+import io.dtx.domain.TransactionView;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The persistence port. Every status change is a compare-and-set on the current status; every write of a round also
+ * checks the lease token, so an instance that lost its lease cannot overwrite newer state. Times are database time.
+ */
+public interface TransactionStore {
+
+    /** Inserts a transaction and its branches in one statement (one commit), unless the gid exists. */
+    Uni<InsertResult> insert(NewTransaction tx);
+
+    Uni<Optional<StoredTransaction>> find(String gid);
+
+    /**
+     * Takes the lease of one transaction now, moving it from one of {@code from} to {@code to}.
+     *
+     * @param customData replaces the stored custom_data when not null
+     * @param onlyIfFree only when no live lease holds it (another round may be running)
+     */
+    Uni<Optional<LoadedTransaction>> claim(String gid, Set<GlobalStatus> from, GlobalStatus to, String customData,
+            boolean onlyIfFree, LeaseTerms lease);
+
+    /** Takes the lease of up to {@code limit} due transactions, oldest schedule first, skipping rows others hold. */
+    Uni<List<LoadedTransaction>> claimDue(int limit, LeaseTerms lease);
+
+    /** Applies a round's results if the lease and the status still match; false when they did not. */
+    Uni<Boolean> write(RoundWrite write);
+
+    /**
+     * Ends a transaction from outside a round (abort of a prepared msg), fencing out any round in progress.
+     *
+     * @return whether the transaction was in one of {@code from}
+     */
+    Uni<Boolean> finishFromOutside(String gid, String transType, Set<GlobalStatus> from, GlobalStatus to,
+            String rollbackReason);
+
+    /** Sets a still unfinished transaction to failed without compensation. */
+    Uni<Boolean> forceStop(String gid);
+
+    /** Makes a transaction due now; false when the gid is unknown. */
+    Uni<Boolean> resetNextCronTime(String gid);
+
+    /** Makes up to {@code limit} unfinished transactions due more than {@code afterSeconds} from now due now. */
+    Uni<ResetResult> resetCronTime(long afterSeconds, int limit);
+
+    Uni<Optional<TransactionView>> view(String gid);
+
+    Uni<List<BranchView>> branchViews(String gid);
+
+    Uni<TransactionPage> page(TransactionFilter filter);
+}
