@@ -49,6 +49,11 @@ class SagaTests {
         p.close();
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void releaseHeldCalls() {
+        p.release();
+    }
+
     static String gid(String name) {
         return name + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

@@ -145,9 +145,11 @@ public final class Participant implements AutoCloseable {
         return this;
     }
 
-    /** Lets every hanging request answer. */
+    /** Lets every request held so far answer; later held answers wait for the next release. */
     public void release() {
-        released.countDown();
+        CountDownLatch current = released;
+        released = new CountDownLatch(1);
+        current.countDown();
     }
 
     public List<Call> calls() {
@@ -198,10 +200,11 @@ public final class Participant implements AutoCloseable {
             String path = ex.getRequestURI().getRawPath();
             calls.add(new Call(ex.getRequestMethod(), path, query(ex.getRequestURI().getRawQuery()), headers,
                     new String(body, StandardCharsets.UTF_8), Instant.now()));
+            CountDownLatch latch = released;
             Answer answer = next(path);
             if (answer.hang()) {
                 try {
-                    released.await(60, TimeUnit.SECONDS);
+                    latch.await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
