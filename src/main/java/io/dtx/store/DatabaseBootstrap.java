@@ -5,6 +5,8 @@ import java.util.Locale;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.runtime.ImageMode;
+
 /**
  * Runs before Quarkus starts and decides which PostgreSQL dtx uses: {@code dtx.db.url} ({@code DTX_DB_URL}) if set,
  * else the Quarkus datasource URLs if set, else an embedded PostgreSQL. The result is handed to Quarkus as datasource
@@ -38,6 +40,10 @@ public final class DatabaseBootstrap {
                 System.setProperty("quarkus.datasource.jdbc.url", db.jdbcUrl());
             }
             return;
+        }
+        if (ImageMode.current() == ImageMode.NATIVE_RUN) {
+            throw new IllegalStateException("no database configured: the native binary has no embedded PostgreSQL;"
+                    + " set DTX_DB_URL (and DTX_DB_USER, DTX_DB_PASSWORD)");
         }
         String dataDir = setting("dtx.embedded.data-dir");
         String port = setting("dtx.embedded.port");
