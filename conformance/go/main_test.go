@@ -114,19 +114,23 @@ func runMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "conformance: cannot start %s -jar %s: %v\n", java, jar, err)
 		return 2
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	proc := &child{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		proc.err = cmd.Wait()
+		close(proc.done)
+	}()
 
 	fmt.Fprintf(os.Stderr, "conformance: started dtx (pid %d) from %s, log %s\n", cmd.Process.Pid, jar, dtxLogPath)
-	if err := waitReady(exited); err != nil {
+	if err := waitReady(proc); err != nil {
+		proc.stop()
 		fmt.Fprintf(os.Stderr, "conformance: dtx did not become ready: %v\nconformance: dtx log: %s\n%s\n", err, dtxLogPath, logTail())
-		stop(cmd, exited)
 		return 2
 	}
 
+	installTap()
 	code := m.Run()
 
-	stop(cmd, exited)
+	proc.stop()
 	if code != 0 {
 		fmt.Fprintf(os.Stderr, "conformance: tests failed; dtx log: %s\n%s\n", dtxLogPath, logTail())
 	} else {
@@ -148,14 +152,21 @@ func childEnv() []string {
 	return env
 }
 
-func waitReady(exited <-chan error) error {
+// child is the running dtx process; done is closed when it has exited.
+type child struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+}
+
+func waitReady(proc *child) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(readyTimeout)
 	var last string
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("dtx exited before it was ready: %v", err)
+		case <-proc.done:
+			return fmt.Errorf("dtx exited before it was ready: %v", proc.err)
 		default:
 		}
 		resp, err := client.Get(dtxBase + "/q/health/ready")
@@ -174,14 +185,21 @@ func waitReady(exited <-chan error) error {
 	return fmt.Errorf("no 200 from /q/health/ready within %s (last: %s)", readyTimeout, last)
 }
 
-func stop(cmd *exec.Cmd, exited <-chan error) {
-	_ = cmd.Process.Signal(syscall.SIGTERM)
+// stop sends SIGTERM and waits; if dtx has not exited after stopTimeout its process group
+// (dtx and its embedded PostgreSQL) is killed.
+func (c *child) stop() {
 	select {
-	case <-exited:
+	case <-c.done:
+		return
+	default:
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.done:
 	case <-time.After(stopTimeout):
 		fmt.Fprintf(os.Stderr, "conformance: dtx did not stop within %s after SIGTERM; killing its process group\n", stopTimeout)
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
+		_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+		<-c.done
 	}
 }
 

@@ -55,6 +55,9 @@ func TestSagaSequentialSuccess(t *testing.T) {
 	if q.Transaction.TransType != "saga" || q.Transaction.Gid != gid {
 		t.Errorf("transaction gid/trans_type = %q/%q", q.Transaction.Gid, q.Transaction.TransType)
 	}
+	if q.Transaction.FinishTime == "" {
+		t.Errorf("finish_time is not set on a succeeded saga: %s", q.raw)
+	}
 	// The stored branches carry the step URLs and the payload bytes (base64 bin_data).
 	wantURL := []string{p.URL("/TransOutRevert"), p.URL("/TransOut"), p.URL("/TransInRevert"), p.URL("/TransIn")}
 	wantData := []string{outBody, outBody, inBody, inBody}
@@ -95,10 +98,14 @@ func TestSagaActionFailureCompensatesInReverse(t *testing.T) {
 	requireNoError(t, "Submit", saga.Submit())
 	q := waitStatus(t, gid, defaultWait, dtmcli.StatusFailed)
 	expectBranches(t, q, sagaKeys2, []string{"succeed", "succeed", "succeed", "failed"})
-	if q.Transaction.RollbackReason == "" {
-		t.Errorf("rollback_reason is empty: %s", q.raw)
+	// DTM's reason names the failed action: "url:<url> return failed: <body> ...".
+	if !strings.Contains(q.Transaction.RollbackReason, p.URL("/TransIn")) {
+		t.Errorf("rollback_reason %q does not name the failed action %s", q.Transaction.RollbackReason, p.URL("/TransIn"))
 	}
 	t.Logf("rollback_reason: %q", q.Transaction.RollbackReason)
+	if q.Transaction.RollbackTime == "" {
+		t.Errorf("rollback_time is not set on a failed saga: %s", q.raw)
+	}
 
 	calls := p.Calls()
 	expectStrings(t, "participant calls", p.Paths(), []string{"/TransOut", "/TransIn", "/TransInRevert", "/TransOutRevert"})
@@ -175,7 +182,7 @@ func checkConcurrentForward(t *testing.T, p *Participant, releaseA func()) {
 	t.Helper()
 	p.WaitCalls("/A", 1, 10*time.Second)
 	// B is not ordered after A, so it is called and answered while A is still held.
-	p.WaitAnswered("/B", 0, 2*time.Second)
+	p.WaitAnswered("/B", 0, 2500*time.Millisecond)
 	if a := p.Calls("/A")[0]; !a.Done.IsZero() {
 		t.Fatalf("A answered before B was answered; the hold did not work:\n%s", p.Describe())
 	}
@@ -229,8 +236,8 @@ func TestSagaConcurrentOrdersCompensateInReverse(t *testing.T) {
 	checkConcurrentForward(t, p, releaseA)
 	q := waitStatus(t, gid, defaultWait, dtmcli.StatusFailed)
 	expectBranches(t, q, sagaKeys3, []string{"succeed", "succeed", "succeed", "succeed", "succeed", "failed"})
-	if q.Transaction.RollbackReason == "" {
-		t.Errorf("rollback_reason is empty: %s", q.raw)
+	if !strings.Contains(q.Transaction.RollbackReason, p.URL("/C")) {
+		t.Errorf("rollback_reason %q does not name the failed action %s", q.Transaction.RollbackReason, p.URL("/C"))
 	}
 
 	cr := p.Calls("/CRevert")
