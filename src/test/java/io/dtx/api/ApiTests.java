@@ -13,19 +13,15 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.dtx.testing.Db;
-import io.dtx.testing.Participant;
 import io.dtx.testing.Participant.Answer;
+import io.dtx.testing.ParticipantTestBase;
 import io.dtx.testing.PostgresResource;
 import io.dtx.testing.Tx;
 import io.quarkus.test.common.WithTestResource;
@@ -35,28 +31,7 @@ import io.restassured.path.json.JsonPath;
 /** The coordinator's own endpoints (§1.3; §13.1 items 1, 2 and 26). */
 @QuarkusTest
 @WithTestResource(PostgresResource.class)
-class ApiTests {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    static Participant p;
-
-    @BeforeAll
-    static void startParticipant() {
-        p = Participant.start();
-    }
-
-    @AfterAll
-    static void stopParticipant() {
-        p.close();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void releaseHeldCalls() {
-        p.release();
-    }
-
-    static String gid(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
+class ApiTests extends ParticipantTestBase {
 
     @Test
     void newGidAnswersAShortUuidWithSuccessAsStrings() {
@@ -167,7 +142,7 @@ class ApiTests {
         p.always("/stop0", Answer.ongoing());
         submit(Tx.saga(gid).step(p.url("/stop0"), p.url("/stop0Revert"), "{}")).then().statusCode(200);
         p.awaitCall(c -> gid.equals(c.gid()), WAIT);
-        SagaTests.awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
 
         post("forceStop", Tx.json(Map.of("gid", gid))).then().statusCode(200)
                 .body(equalTo("{\"dtm_result\":\"SUCCESS\"}"));

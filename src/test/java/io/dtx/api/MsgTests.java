@@ -9,22 +9,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.dtx.recovery.RecoveryLoop;
 import io.dtx.testing.Coordinator.State;
 import io.dtx.testing.Db;
-import io.dtx.testing.Participant;
 import io.dtx.testing.Participant.Answer;
 import io.dtx.testing.Participant.Call;
+import io.dtx.testing.ParticipantTestBase;
 import io.dtx.testing.PostgresResource;
 import io.dtx.testing.Tx;
 import io.quarkus.test.common.WithTestResource;
@@ -33,31 +29,10 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Two-phase message behaviour (dtm-protocol.md §4.2, §13.1 items 15–18). */
 @QuarkusTest
 @WithTestResource(PostgresResource.class)
-class MsgTests {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    static Participant p;
+class MsgTests extends ParticipantTestBase {
 
     @Inject
     RecoveryLoop recovery;
-
-    @BeforeAll
-    static void startParticipant() {
-        p = Participant.start();
-    }
-
-    @AfterAll
-    static void stopParticipant() {
-        p.close();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void releaseHeldCalls() {
-        p.release();
-    }
-
-    static String gid(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
     static Tx msg(String gid, String prefix, int actions) {
         Tx tx = Tx.msg(gid).set("query_prepared", p.url("/" + prefix + "Query"));
@@ -106,7 +81,7 @@ class MsgTests {
         p.script("/retry1", Answer.failure(), Answer.error());
         submit(msg(gid, "retry", 2)).then().statusCode(200);
         p.awaitCall(c -> c.path().equals("/retry1"), WAIT);
-        SagaTests.awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
         assertThat(state(gid).status()).isEqualTo("submitted");
         recover(gid);
         assertThat(state(gid).status()).isEqualTo("submitted");
@@ -223,7 +198,7 @@ class MsgTests {
         String gid = gid("delay");
         prepare(msg(gid, "delay", 1)).then().statusCode(200);
         submit(Tx.msg(gid).set("custom_data", "{\"delay\":30}")).then().statusCode(200);
-        SagaTests.awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
         assertThat(state(gid).status()).isEqualTo("submitted");
         long dueIn = Db.count("SELECT round(extract(epoch FROM next_cron_time - create_time))::bigint"
                 + " FROM trans_global WHERE gid = ?", gid);

@@ -23,7 +23,6 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +30,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
-import io.dtx.testing.Participant;
 import io.dtx.testing.Participant.Answer;
+import io.dtx.testing.ParticipantTestBase;
 import io.dtx.testing.PostgresResource;
 import io.dtx.testing.Tx;
 import io.quarkus.test.common.WithTestResource;
@@ -45,20 +44,13 @@ import io.restassured.response.Response;
  */
 @QuarkusTest
 @WithTestResource(PostgresResource.class)
-class OpenApiContractTests {
+class OpenApiContractTests extends ParticipantTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static JsonNode contract;
-    static Participant p;
 
     @BeforeAll
     static void load() throws IOException {
         contract = new YAMLMapper().readTree(Path.of("openapi.yaml").toFile());
-        p = Participant.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        p.close();
     }
 
     @Test

@@ -10,12 +10,9 @@ import static org.hamcrest.Matchers.equalTo;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.dtx.recovery.RecoveryLoop;
@@ -24,6 +21,7 @@ import io.dtx.testing.Db;
 import io.dtx.testing.Participant;
 import io.dtx.testing.Participant.Answer;
 import io.dtx.testing.Participant.Call;
+import io.dtx.testing.ParticipantTestBase;
 import io.dtx.testing.PostgresResource;
 import io.dtx.testing.Tx;
 import io.quarkus.test.common.WithTestResource;
@@ -32,31 +30,10 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Saga behaviour (dtm-protocol.md §4.1, §13.1 items 3–14) against real participants on loopback. */
 @QuarkusTest
 @WithTestResource(PostgresResource.class)
-class SagaTests {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    static Participant p;
+class SagaTests extends ParticipantTestBase {
 
     @Inject
     RecoveryLoop recovery;
-
-    @BeforeAll
-    static void startParticipant() {
-        p = Participant.start();
-    }
-
-    @AfterAll
-    static void stopParticipant() {
-        p.close();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void releaseHeldCalls() {
-        p.release();
-    }
-
-    static String gid(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
     /** A saga whose step i calls /{prefix}{i} and compensates with /{prefix}{i}Revert. */
     static Tx saga(String gid, String prefix, int steps) {
@@ -239,7 +216,7 @@ class SagaTests {
         p.always("/to1", Answer.ongoing());
         submit(saga(gid, "to", 3).set("timeout_to_fail", 2)).then().statusCode(200);
         p.awaitCall(c -> c.path().equals("/to1") && gid.equals(c.gid()), WAIT);
-        awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
 
         Db.age(gid, 3);
         recover(gid);
@@ -257,7 +234,7 @@ class SagaTests {
         p.script("/nto0", Answer.ongoing());
         submit(saga(gid, "nto", 1)).then().statusCode(200);
         p.awaitCall(c -> gid.equals(c.gid()), WAIT);
-        awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
         Db.age(gid, 86_400 * 30);
         recover(gid);
         awaitStatus(gid, "succeed", WAIT);
@@ -293,7 +270,7 @@ class SagaTests {
                 Map.of("X-Trace-Id", "trace-1", "Authorization", "Bearer t", "Connection", "close", "Host", "evil"));
         submit(tx).then().statusCode(200);
         p.awaitCall(c -> gid.equals(c.gid()), WAIT);
-        awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
         recover(gid);
         awaitStatus(gid, "succeed", WAIT);
 
@@ -324,7 +301,7 @@ class SagaTests {
         p.script("/re1", Answer.error());
         submit(saga(gid, "re", 2)).then().statusCode(200);
         p.awaitCall(c -> c.path().equals("/re1") && gid.equals(c.gid()), WAIT);
-        awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
 
         // different steps in the re-submit are ignored: the stored ones run
         Tx other = Tx.saga(gid).step(p.url("/other"), p.url("/otherRevert"), "{}");
@@ -343,7 +320,7 @@ class SagaTests {
         p.always("/rl0", Answer.ongoing());
         submit(saga(gid, "rl", 1).set("retry_limit", 2)).then().statusCode(200);
         p.awaitCall(c -> gid.equals(c.gid()), WAIT);
-        awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
         recover(gid);
         assertThat(state(gid).status()).isEqualTo("submitted");
         recover(gid); // third failed attempt: more than the limit of 2
@@ -360,7 +337,7 @@ class SagaTests {
         p.script("/rlok0", Answer.ongoing(), Answer.error());
         submit(saga(gid, "rlok", 1).set("retry_limit", 2)).then().statusCode(200);
         p.awaitCall(c -> gid.equals(c.gid()), WAIT);
-        awaitOwnerReleased(gid);
+        awaitRoundEnded(gid);
         recover(gid);
         recover(gid);
         assertThat(awaitStatus(gid, "succeed", WAIT).json().getInt("transaction.retry_count")).isEqualTo(2);
@@ -374,17 +351,6 @@ class SagaTests {
                         "{\"amount\":1}"))));
         io.dtx.testing.Coordinator.post("submit", body).then().statusCode(200);
         assertThat(p.calls("/legacy0").get(0).body()).isEqualTo("{\"amount\":1}");
-    }
-
-    static void awaitOwnerReleased(String gid) {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < end) {
-            if ("".equals(Db.string("SELECT owner FROM trans_global WHERE gid = ?", gid))) {
-                return;
-            }
-            sleep(10);
-        }
-        throw new AssertionError("round of " + gid + " did not end");
     }
 
     static void sleep(long ms) {

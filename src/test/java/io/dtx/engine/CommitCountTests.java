@@ -5,16 +5,11 @@ import static io.dtx.testing.Coordinator.state;
 import static io.dtx.testing.Coordinator.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.UUID;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.dtx.testing.Db;
-import io.dtx.testing.Participant;
 import io.dtx.testing.Participant.Answer;
+import io.dtx.testing.ParticipantTestBase;
 import io.dtx.testing.PostgresResource;
 import io.dtx.testing.Tx;
 import io.quarkus.test.common.WithTestResource;
@@ -27,28 +22,7 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @WithTestResource(PostgresResource.class)
-class CommitCountTests {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    static Participant p;
-
-    @BeforeAll
-    static void startParticipant() {
-        p = Participant.start();
-    }
-
-    @AfterAll
-    static void stopParticipant() {
-        p.close();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void releaseHeldCalls() {
-        p.release();
-    }
-
-    static String gid(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
+class CommitCountTests extends ParticipantTestBase {
 
     @Test
     void submitIsAcknowledgedAfterOneCommitAndATwoStepSagaTakesTwo() {

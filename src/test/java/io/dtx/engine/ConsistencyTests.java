@@ -6,7 +6,6 @@ import static io.dtx.testing.Coordinator.state;
 import static io.dtx.testing.Coordinator.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +17,13 @@ import java.util.concurrent.Future;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.dtx.recovery.RecoveryLoop;
 import io.dtx.testing.Coordinator.State;
 import io.dtx.testing.Db;
-import io.dtx.testing.Participant;
 import io.dtx.testing.Participant.Answer;
+import io.dtx.testing.ParticipantTestBase;
 import io.dtx.testing.PostgresResource;
 import io.dtx.testing.Tx;
 import io.quarkus.test.common.WithTestResource;
@@ -38,34 +35,13 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @WithTestResource(PostgresResource.class)
-class ConsistencyTests {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    static Participant p;
+class ConsistencyTests extends ParticipantTestBase {
 
     @Inject
     RecoveryLoop recovery;
 
     @Inject
     RoundRunner rounds;
-
-    @BeforeAll
-    static void startParticipant() {
-        p = Participant.start();
-    }
-
-    @AfterAll
-    static void stopParticipant() {
-        p.close();
-    }
-
-    @org.junit.jupiter.api.AfterEach
-    void releaseHeldCalls() {
-        p.release();
-    }
-
-    static String gid(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
 
     private void awaitNoRound() {
         long end = System.nanoTime() + WAIT.toNanos();
