@@ -33,6 +33,8 @@ public interface DtxConfig {
 
     Recovery recovery();
 
+    Store store();
+
     Limits limits();
 
     Outbound outbound();
@@ -89,6 +91,19 @@ public interface DtxConfig {
         /** Added to the longest possible round when computing a lease, for the final write. */
         @WithDefault("5s")
         Duration leaseMargin();
+    }
+
+    interface Store {
+        /**
+         * Most writes (new transactions, or round results) carried by one statement: writes that arrive while
+         * earlier ones are being committed share the next commit. 1 turns this grouping off.
+         */
+        @WithDefault("100")
+        int maxBatch();
+
+        /** Statements of each kind (inserts, round results) in flight at once. */
+        @WithDefault("2")
+        int maxInFlight();
     }
 
     interface Limits {

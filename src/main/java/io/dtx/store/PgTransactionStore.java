@@ -2,6 +2,8 @@ package io.dtx.store;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +12,7 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.dtx.config.DtxConfig;
 import io.dtx.domain.BranchView;
 import io.dtx.domain.GlobalStatus;
 import io.dtx.domain.NextRun;
@@ -22,7 +25,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -48,25 +50,34 @@ public class PgTransactionStore implements TransactionStore {
     private static final String LEASE_END = "now() + make_interval(secs => %1$s::float8 + 2 * (CASE WHEN"
             + " %3$srequest_timeout > 0 THEN %3$srequest_timeout ELSE %2$s::int END))";
 
+    /** Inserts many transactions and their branches; returns the id of each stored row (conflicting gids: none). */
     private static final String INSERT = """
-            WITH g AS (
+            WITH t AS (
+              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                   $8::int[], $9::float8[], $10::float8[], $11::text[], $12::bigint[], $13::int[])
+                     WITH ORDINALITY AS t(gid, trans_type, status, query_prepared, protocol, options, custom_data,
+                                          next_cron_interval, delay, at, owner, lease_token, request_timeout, ord)
+            ), g AS (
               INSERT INTO trans_global (gid, trans_type, status, query_prepared, protocol, options, custom_data,
                                         next_cron_interval, next_cron_time, owner, lease_token, request_timeout)
-              VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
-                      COALESCE(LEAST(now() + make_interval(secs => $9::float8),
-                                     now() + make_interval(secs => $10::float8)), now()),
-                      $11, $12, $13)
+              SELECT gid, trans_type, status, query_prepared, protocol, options, custom_data, next_cron_interval,
+                     COALESCE(LEAST(now() + make_interval(secs => delay), now() + make_interval(secs => at)), now()),
+                     owner, lease_token, request_timeout
+              FROM t ORDER BY ord
               ON CONFLICT (gid) DO NOTHING
-              RETURNING id
+              RETURNING id, gid
             ), b AS (
               INSERT INTO trans_branch_op (gid, url, bin_data, branch_id, op, status)
-              SELECT $1, u.url, u.data, u.branch_id, u.op, 'prepared'
-              FROM g, unnest($14::text[], $15::bytea[], $16::text[], $17::text[])
-                      WITH ORDINALITY AS u(url, data, branch_id, op, ord)
+              SELECT u.gid, u.url, u.data, u.branch_id, u.op, 'prepared'
+              FROM unnest($14::text[], $15::text[], $16::bytea[], $17::text[], $18::text[])
+                      WITH ORDINALITY AS u(gid, url, data, branch_id, op, ord)
+              JOIN g ON g.gid = u.gid
               ORDER BY u.ord
-              RETURNING id, branch_id, op
+              RETURNING id, gid, branch_id, op
             )
-            SELECT g.id AS tx_id, b.id AS branch_row_id, b.branch_id, b.op FROM g LEFT JOIN b ON true
+            SELECT g.id AS row_id, g.gid, NULL::text AS branch_id, NULL::text AS op FROM g
+            UNION ALL
+            SELECT b.id, b.gid, b.branch_id, b.op FROM b
             """;
 
     private static final String FIND = "SELECT " + TX_COLUMNS + " FROM trans_global WHERE gid = $1";
@@ -91,27 +102,43 @@ public class PgTransactionStore implements TransactionStore {
     private static final String BRANCHES = "SELECT id, gid, branch_id, op, url, bin_data, status, attempts, last_error"
             + " FROM trans_branch_op WHERE gid = ANY($1::text[]) ORDER BY id";
 
-    private static final String WRITE = "WITH g AS ("
-            + " UPDATE trans_global SET status = $4, update_time = now(),"
-            + " finish_time = CASE WHEN $4 = 'succeed' THEN now() ELSE finish_time END,"
-            + " rollback_time = CASE WHEN $4 = 'failed' THEN now() ELSE rollback_time END,"
-            + " rollback_reason = COALESCE($5, rollback_reason),"
-            + " retry_count = $6,"
-            + " next_cron_interval = COALESCE($7::int, next_cron_interval),"
-            + " next_cron_time = CASE WHEN $8 THEN " + String.format(NEXT_RUN, "$9", "$10")
-            + " ELSE next_cron_time END,"
-            + " owner = CASE WHEN $8 THEN '' ELSE owner END"
-            + " WHERE id = $1 AND lease_token = $2 AND status = $3"
-            + " RETURNING id"
-            + "), b AS ("
-            + " UPDATE trans_branch_op b SET status = u.status, attempts = u.attempts, last_error = u.last_error,"
-            + " update_time = now(),"
-            + " finish_time = CASE WHEN u.status <> 'prepared' AND b.status = 'prepared' THEN now()"
-            + " ELSE b.finish_time END"
-            + " FROM g, unnest($11::bigint[], $12::text[], $13::int[], $14::text[]) AS u(id, status, attempts, last_error)"
-            + " WHERE b.id = u.id"
-            + " RETURNING b.id"
-            + ") SELECT count(*) AS applied FROM g";
+    /**
+     * Applies many rounds' results: each transaction's row only while its lease token and status still match, and
+     * its branch rows only if the transaction's row was updated. Returns the ids of the applied transactions.
+     */
+    private static final String WRITE = """
+            WITH w AS (
+              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[],
+                                   $7::int[], $8::bool[], $9::float8[], $10::float8[])
+                     AS w(id, token, expected, status, reason, retry_count, cron_interval, reschedule, delay, at)
+            ), g AS (
+              UPDATE trans_global t SET status = w.status, update_time = now(),
+                     finish_time = CASE WHEN w.status = 'succeed' THEN now() ELSE t.finish_time END,
+                     rollback_time = CASE WHEN w.status = 'failed' THEN now() ELSE t.rollback_time END,
+                     rollback_reason = COALESCE(w.reason, t.rollback_reason),
+                     retry_count = w.retry_count,
+                     next_cron_interval = COALESCE(w.cron_interval, t.next_cron_interval),
+                     next_cron_time = CASE WHEN w.reschedule THEN
+                         COALESCE(LEAST(now() + make_interval(secs => w.delay),
+                                        t.create_time + make_interval(secs => w.at)), now())
+                       ELSE t.next_cron_time END,
+                     owner = CASE WHEN w.reschedule THEN '' ELSE t.owner END
+              FROM w
+              WHERE t.id = w.id AND t.lease_token = w.token AND t.status = w.expected
+              RETURNING t.id
+            ), b AS (
+              UPDATE trans_branch_op b SET status = u.status, attempts = u.attempts, last_error = u.last_error,
+                     update_time = now(),
+                     finish_time = CASE WHEN u.status <> 'prepared' AND b.status = 'prepared' THEN now()
+                                        ELSE b.finish_time END
+              FROM unnest($11::bigint[], $12::bigint[], $13::text[], $14::int[], $15::text[])
+                     AS u(tx_id, id, status, attempts, last_error)
+              JOIN g ON g.id = u.tx_id
+              WHERE b.id = u.id
+              RETURNING b.id
+            )
+            SELECT id FROM g
+            """;
 
     private static final String FINISH_FROM_OUTSIDE = "UPDATE trans_global SET status = $4, update_time = now(),"
             + " finish_time = CASE WHEN $4 = 'succeed' THEN now() ELSE finish_time END,"
@@ -134,57 +161,99 @@ public class PgTransactionStore implements TransactionStore {
     private final Pool pool;
     private final GlobalTransactionRepository globals;
     private final BranchRepository branches;
+    private final Batcher<NewTransaction, Optional<LoadedTransaction>> inserts;
+    private final Batcher<RoundWrite, Boolean> writes;
 
-    public PgTransactionStore(Pool pool, GlobalTransactionRepository globals, BranchRepository branches) {
+    public PgTransactionStore(Pool pool, GlobalTransactionRepository globals, BranchRepository branches,
+            DtxConfig config) {
         this.pool = pool;
         this.globals = globals;
         this.branches = branches;
+        int maxBatch = config.store().maxBatch();
+        int inFlight = config.store().maxInFlight();
+        this.inserts = new Batcher<>("insert", maxBatch, inFlight, this::insertBatch, NewTransaction::gid);
+        this.writes = new Batcher<>("round write", maxBatch, inFlight, this::writeBatch, RoundWrite::id);
     }
 
     @Override
     public Uni<InsertResult> insert(NewTransaction tx) {
-        List<NewBranch> rows = tx.branches();
-        String[] urls = new String[rows.size()];
-        Buffer[] data = new Buffer[rows.size()];
-        String[] ids = new String[rows.size()];
-        String[] ops = new String[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            NewBranch b = rows.get(i);
-            urls[i] = b.url();
-            data[i] = Buffer.buffer(b.data());
-            ids[i] = b.branchId();
-            ops[i] = b.op();
-        }
-        boolean owned = tx.owner() != null && !tx.owner().isEmpty();
-        NextRun run = tx.firstRun();
-        Tuple params = Tuple.from(Arrays.asList(tx.gid(), tx.type().wire(), tx.status().wire(), tx.queryPrepared(),
-                tx.protocol(), tx.optionsJson(), tx.customData(), (int) tx.nextCronInterval(),
-                seconds(run.delaySeconds()), seconds(run.atSecondsAfterCreate()), owned ? tx.owner() : "",
-                owned ? 1L : 0L, tx.requestTimeout(), urls, data, ids, ops));
-        return pool.preparedQuery(INSERT).execute(params).onItem().transformToUni(rs -> {
-            if (rs.size() == 0) {
-                return find(tx.gid()).map(existing -> InsertResult.conflict(existing.orElseThrow(
-                        () -> new IllegalStateException("gid " + tx.gid() + " conflicted but is not stored"))));
+        return inserts.submit(tx).onItem().transformToUni(inserted -> {
+            if (inserted.isPresent()) {
+                return Uni.createFrom().item(InsertResult.inserted(inserted.get()));
             }
-            return Uni.createFrom().item(InsertResult.inserted(loadedFromInsert(tx, rs, owned)));
+            return find(tx.gid()).map(existing -> InsertResult.conflict(existing.orElseThrow(
+                    () -> new IllegalStateException("gid " + tx.gid() + " conflicted but is not stored"))));
         });
     }
 
-    private static LoadedTransaction loadedFromInsert(NewTransaction tx, RowSet<Row> rs, boolean owned) {
-        Map<String, Long> rowIds = new LinkedHashMap<>();
-        long id = 0;
-        for (Row r : rs) {
-            id = r.getLong("tx_id");
-            Long branchRow = r.getLong("branch_row_id");
-            if (branchRow != null) {
-                rowIds.put(r.getString("branch_id") + "/" + r.getString("op"), branchRow);
+    private Uni<List<Optional<LoadedTransaction>>> insertBatch(List<NewTransaction> txs) {
+        int n = txs.size();
+        String[] gids = new String[n], types = new String[n], statuses = new String[n], queries = new String[n];
+        String[] protocols = new String[n], options = new String[n], customData = new String[n], owners = new String[n];
+        Integer[] intervals = new Integer[n], requestTimeouts = new Integer[n];
+        Double[] delays = new Double[n], ats = new Double[n];
+        Long[] tokens = new Long[n];
+        List<String> bGids = new ArrayList<>(), bUrls = new ArrayList<>(), bIds = new ArrayList<>(), bOps = new ArrayList<>();
+        List<Buffer> bData = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            NewTransaction tx = txs.get(i);
+            boolean owned = isOwned(tx);
+            gids[i] = tx.gid();
+            types[i] = tx.type().wire();
+            statuses[i] = tx.status().wire();
+            queries[i] = tx.queryPrepared();
+            protocols[i] = tx.protocol();
+            options[i] = tx.optionsJson();
+            customData[i] = tx.customData();
+            intervals[i] = (int) tx.nextCronInterval();
+            delays[i] = seconds(tx.firstRun().delaySeconds());
+            ats[i] = seconds(tx.firstRun().atSecondsAfterCreate());
+            owners[i] = owned ? tx.owner() : "";
+            tokens[i] = owned ? 1L : 0L;
+            requestTimeouts[i] = tx.requestTimeout();
+            for (NewBranch b : tx.branches()) {
+                bGids.add(tx.gid());
+                bUrls.add(b.url());
+                bData.add(Buffer.buffer(b.data()));
+                bIds.add(b.branchId());
+                bOps.add(b.op());
             }
         }
+        Tuple params = Tuple.from(Arrays.asList(gids, types, statuses, queries, protocols, options, customData,
+                intervals, delays, ats, owners, tokens, requestTimeouts, bGids.toArray(String[]::new),
+                bUrls.toArray(String[]::new), bData.toArray(Buffer[]::new), bIds.toArray(String[]::new),
+                bOps.toArray(String[]::new)));
+        return pool.preparedQuery(INSERT).execute(params).map(rs -> {
+            Map<String, Long> txIds = new HashMap<>();
+            Map<String, Long> branchIds = new HashMap<>();
+            for (Row r : rs) {
+                String op = r.getString("op");
+                if (op == null) {
+                    txIds.put(r.getString("gid"), r.getLong("row_id"));
+                } else {
+                    branchIds.put(r.getString("gid") + "/" + r.getString("branch_id") + "/" + op, r.getLong("row_id"));
+                }
+            }
+            List<Optional<LoadedTransaction>> out = new ArrayList<>(n);
+            for (NewTransaction tx : txs) {
+                Long id = txIds.get(tx.gid());
+                out.add(id == null ? Optional.empty() : Optional.of(loaded(tx, id, branchIds)));
+            }
+            return out;
+        });
+    }
+
+    private static boolean isOwned(NewTransaction tx) {
+        return tx.owner() != null && !tx.owner().isEmpty();
+    }
+
+    private static LoadedTransaction loaded(NewTransaction tx, long id, Map<String, Long> branchIds) {
         List<StoredBranch> stored = new ArrayList<>(tx.branches().size());
         for (NewBranch b : tx.branches()) {
-            stored.add(new StoredBranch(rowIds.get(b.branchId() + "/" + b.op()), tx.gid(), b.branchId(), b.op(),
-                    b.url(), b.data(), "prepared", 0, ""));
+            stored.add(new StoredBranch(branchIds.get(tx.gid() + "/" + b.branchId() + "/" + b.op()), tx.gid(),
+                    b.branchId(), b.op(), b.url(), b.data(), "prepared", 0, ""));
         }
+        boolean owned = isOwned(tx);
         StoredTransaction header = new StoredTransaction(id, tx.gid(), tx.type().wire(), tx.status().wire(),
                 tx.protocol(), tx.queryPrepared(), tx.optionsJson(), tx.customData(), "", tx.nextCronInterval(), 0,
                 owned ? 1L : 0L, owned ? tx.owner() : "", 0.0);
@@ -241,24 +310,54 @@ public class PgTransactionStore implements TransactionStore {
 
     @Override
     public Uni<Boolean> write(RoundWrite w) {
-        int n = w.branches().size();
-        Long[] ids = new Long[n];
-        String[] statuses = new String[n];
-        Integer[] attempts = new Integer[n];
-        String[] errors = new String[n];
+        return writes.submit(w);
+    }
+
+    private Uni<List<Boolean>> writeBatch(List<RoundWrite> ws) {
+        int n = ws.size();
+        Long[] ids = new Long[n], tokens = new Long[n];
+        String[] expected = new String[n], statuses = new String[n], reasons = new String[n];
+        Integer[] retryCounts = new Integer[n], intervals = new Integer[n];
+        Boolean[] reschedule = new Boolean[n];
+        Double[] delays = new Double[n], ats = new Double[n];
+        List<Long> bTx = new ArrayList<>(), bIds = new ArrayList<>();
+        List<String> bStatuses = new ArrayList<>(), bErrors = new ArrayList<>();
+        List<Integer> bAttempts = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            RoundWrite.BranchUpdate b = w.branches().get(i);
-            ids[i] = b.id();
-            statuses[i] = b.status();
-            attempts[i] = b.attempts();
-            errors[i] = b.lastError();
+            RoundWrite w = ws.get(i);
+            NextRun run = w.nextRun();
+            ids[i] = w.id();
+            tokens[i] = w.leaseToken();
+            expected[i] = w.expected().wire();
+            statuses[i] = w.status().wire();
+            reasons[i] = w.rollbackReason();
+            retryCounts[i] = w.retryCount();
+            intervals[i] = run == null ? null : (int) run.intervalSeconds();
+            reschedule[i] = run != null;
+            delays[i] = run == null ? null : seconds(run.delaySeconds());
+            ats[i] = run == null ? null : seconds(run.atSecondsAfterCreate());
+            for (RoundWrite.BranchUpdate b : w.branches()) {
+                bTx.add(w.id());
+                bIds.add(b.id());
+                bStatuses.add(b.status());
+                bAttempts.add(b.attempts());
+                bErrors.add(b.lastError());
+            }
         }
-        NextRun run = w.nextRun();
-        Tuple params = Tuple.from(Arrays.asList(w.id(), w.leaseToken(), w.expected().wire(), w.status().wire(),
-                w.rollbackReason(), w.retryCount(), run == null ? null : (int) run.intervalSeconds(), run != null,
-                run == null ? null : seconds(run.delaySeconds()), run == null ? null : seconds(run.atSecondsAfterCreate()),
-                ids, statuses, attempts, errors));
-        return pool.preparedQuery(WRITE).execute(params).map(rs -> rs.iterator().next().getLong("applied") > 0);
+        Tuple params = Tuple.from(Arrays.asList(ids, tokens, expected, statuses, reasons, retryCounts, intervals,
+                reschedule, delays, ats, bTx.toArray(Long[]::new), bIds.toArray(Long[]::new),
+                bStatuses.toArray(String[]::new), bAttempts.toArray(Integer[]::new), bErrors.toArray(String[]::new)));
+        return pool.preparedQuery(WRITE).execute(params).map(rs -> {
+            Set<Long> applied = new HashSet<>();
+            for (Row r : rs) {
+                applied.add(r.getLong("id"));
+            }
+            List<Boolean> out = new ArrayList<>(n);
+            for (RoundWrite w : ws) {
+                out.add(applied.contains(w.id()));
+            }
+            return out;
+        });
     }
 
     @Override
