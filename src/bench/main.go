@@ -29,6 +29,7 @@ type options struct {
 	out         string
 	smoke       bool
 	dtxLog      string
+	repeat      int
 }
 
 func main() {
@@ -49,9 +50,10 @@ func main() {
 	flag.StringVar(&o.out, "out", "", "markdown report to write (empty: standard output only)")
 	flag.BoolVar(&o.smoke, "smoke", false, "tiny numbers, to check the benchmark still works")
 	flag.StringVar(&o.dtxLog, "dtx-log", "target/bench-dtx.log", "where dtx's output goes")
+	flag.IntVar(&o.repeat, "repeat", 3, "runs of each workload; the report gives medians")
 	flag.Parse()
 	if o.smoke {
-		o.duration, o.warmup, o.recoveryN, o.rate, o.clients = 2*time.Second, time.Second, 200, 200, 16
+		o.duration, o.warmup, o.recoveryN, o.rate, o.clients, o.repeat = 2*time.Second, time.Second, 200, 200, 16, 1
 	}
 	if err := run(context.Background(), o); err != nil {
 		log.Fatalf("bench: %v", err)
@@ -93,30 +95,38 @@ func run(ctx context.Context, o options) error {
 	withBound := false
 	for _, w := range strings.Split(o.workloads, ",") {
 		w = strings.TrimSpace(w)
-		log.Printf("workload %s", w)
-		var r result
-		switch w {
-		case "saga2":
-			r, err = b.closed("saga2", o.clients, sagaCalls(part, false))
-		case "saga2-open":
-			r, err = b.open("saga2", o.rate, sagaCalls(part, false))
-		case "saga2-wait":
-			r, err = b.closed("saga2-wait", o.waitClients, sagaCalls(part, true))
-		case "msg2":
-			r, err = b.closed("msg2", o.clients, msgCalls(part))
-		case "recovery":
-			r, err = b.recovery(o.recoveryN, o.clients)
-		case "bound":
+		if w == "" {
+			continue
+		}
+		if w == "bound" {
 			withBound = true // runs last, with dtx stopped, so that it has PostgreSQL to itself
 			continue
-		case "":
-			continue
-		default:
-			return fmt.Errorf("unknown workload %q", w)
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", w, err)
+		var runs []result
+		for i := 0; i < o.repeat; i++ {
+			log.Printf("workload %s, run %d of %d", w, i+1, o.repeat)
+			var r result
+			switch w {
+			case "saga2":
+				r, err = b.closed("saga2", o.clients, sagaCalls(part, false))
+			case "saga2-open":
+				r, err = b.open("saga2", o.rate, sagaCalls(part, false))
+			case "saga2-wait":
+				r, err = b.closed("saga2-wait", o.waitClients, sagaCalls(part, true))
+			case "msg2":
+				r, err = b.closed("msg2", o.clients, msgCalls(part))
+			case "recovery":
+				r, err = b.recovery(o.recoveryN, o.clients)
+			default:
+				return fmt.Errorf("unknown workload %q", w)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", w, err)
+			}
+			log.Printf("%s", r.summary())
+			runs = append(runs, r)
 		}
+		r := median(runs)
 		log.Printf("%s", r.summary())
 		results = append(results, r)
 	}
@@ -124,13 +134,17 @@ func run(ctx context.Context, o options) error {
 	env.peakRSS = dtx.PeakRSSMiB()
 	dtx.Stop()
 	if withBound {
-		log.Printf("workload bound")
-		r, err := pgbenchBound(ctx, o, admin)
-		if err != nil {
-			return fmt.Errorf("bound: %w", err)
+		var runs []result
+		for i := 0; i < o.repeat; i++ {
+			log.Printf("workload bound, run %d of %d", i+1, o.repeat)
+			r, err := pgbenchBound(ctx, o, admin)
+			if err != nil {
+				return fmt.Errorf("bound: %w", err)
+			}
+			log.Printf("%s", r.summary())
+			runs = append(runs, r)
 		}
-		log.Printf("%s", r.summary())
-		results = append(results, r)
+		results = append(results, median(runs))
 	}
 	report := render(env, o, results)
 	fmt.Println(report)

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 )
@@ -25,6 +27,46 @@ type result struct {
 	rssMiB               float64
 	errors               int64
 	unfinished           int64
+	runs                 int
+	tpsMin, tpsMax       float64
+}
+
+// median combines repeated runs: each figure is the median of the runs' figures; the spread of completed/s is kept.
+func median(runs []result) result {
+	m := runs[0]
+	m.runs = len(runs)
+	pick := func(get func(result) float64) float64 {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = get(r)
+		}
+		sort.Float64s(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	dur := func(get func(result) time.Duration) time.Duration {
+		return time.Duration(pick(func(r result) float64 { return float64(get(r)) }))
+	}
+	m.tps = pick(func(r result) float64 { return r.tps })
+	m.completed = int64(pick(func(r result) float64 { return float64(r.completed) }))
+	m.window = pick(func(r result) float64 { return r.window })
+	m.clientP50 = dur(func(r result) time.Duration { return r.clientP50 })
+	m.clientP99 = dur(func(r result) time.Duration { return r.clientP99 })
+	m.finishP50 = dur(func(r result) time.Duration { return r.finishP50 })
+	m.finishP99 = dur(func(r result) time.Duration { return r.finishP99 })
+	m.commitsPerTx = pick(func(r result) float64 { return r.commitsPerTx })
+	m.writeTxPerTx = pick(func(r result) float64 { return r.writeTxPerTx })
+	m.cpuPer1000 = pick(func(r result) float64 { return r.cpuPer1000 })
+	m.rssMiB = pick(func(r result) float64 { return r.rssMiB })
+	m.tpsMin, m.tpsMax, m.errors = runs[0].tps, runs[0].tps, 0
+	for _, r := range runs {
+		m.errors += r.errors
+		m.tpsMin = math.Min(m.tpsMin, r.tps)
+		m.tpsMax = math.Max(m.tpsMax, r.tps)
+	}
+	return m
 }
 
 func (r result) summary() string {
@@ -77,26 +119,28 @@ func render(m machine, o options, rs []result) string {
 	fmt.Fprintf(&b, "## Run of %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "Machine: %s, %s cores, %s, Linux %s. %s. %s. Load generator: %s.\n\n", m.cpu, m.cores,
 		m.memory, m.kernel, m.postgres, m.java, m.goVersion)
+	fmt.Fprintf(&b, "Each figure is the median of %d runs. ", o.repeat)
 	fmt.Fprintf(&b, "Settings: warm-up %s then a measured window of %s per workload; closed loop %d clients "+
 		"(saga2-wait %d); open loop %.0f/s offered; recovery %d sagas. dtx JVM options: `%s`.\n\n",
 		o.warmup, o.duration, o.clients, o.waitClients, o.rate, o.recoveryN, o.javaOpts)
-	b.WriteString("| workload | load | completed/s | client p50 / p99 | submit→finished p50 / p99 | commits per tx " +
-		"(write tx) | dtx CPU s per 1000 tx | dtx RSS | errors |\n|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| workload | load | completed/s (min–max) | client p50 / p99 | submit→finished p50 / p99 | " +
+		"commits per tx (write tx) | dtx CPU s per 1000 tx | dtx RSS | errors |\n|---|---|---|---|---|---|---|---|---|\n")
 	var bound, saga2 float64
 	for _, r := range rs {
 		switch r.name {
 		case "bound":
 			bound = r.tps
-			fmt.Fprintf(&b, "| bound | %s | %.0f | – | – | %.0f | – | – | – |\n", r.mode, r.tps, r.commitsPerTx)
+			fmt.Fprintf(&b, "| bound | %s | %.0f (%.0f–%.0f) | – | – | %.0f | – | – | – |\n", r.mode, r.tps, r.tpsMin,
+				r.tpsMax, r.commitsPerTx)
 			continue
 		case "saga2":
 			if r.rate == 0 {
 				saga2 = r.tps
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.0f | %s / %s | %s / %s | %.2f (%.2f) | %.2f | %.0f MiB | %d |\n", r.name,
-			r.mode, r.tps, ms(r.clientP50), ms(r.clientP99), ms(r.finishP50), ms(r.finishP99), r.commitsPerTx,
-			r.writeTxPerTx, r.cpuPer1000, r.rssMiB, r.errors)
+		fmt.Fprintf(&b, "| %s | %s | %.0f (%.0f–%.0f) | %s / %s | %s / %s | %.2f (%.2f) | %.2f | %.0f MiB | %d |\n",
+			r.name, r.mode, r.tps, r.tpsMin, r.tpsMax, ms(r.clientP50), ms(r.clientP99), ms(r.finishP50),
+			ms(r.finishP99), r.commitsPerTx, r.writeTxPerTx, r.cpuPer1000, r.rssMiB, r.errors)
 	}
 	if bound > 0 && saga2 > 0 {
 		fmt.Fprintf(&b, "\nsaga2 (closed loop) / bound: **%.2f**.\n", saga2/bound)

@@ -95,6 +95,7 @@ public class DtmServerResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> abort(byte[] body) {
         RequestParser.GidRequest request = parser.gidRequest(body, true);
+        validator.checkRollbackReason(request.rollbackReason());
         return service.abort(request.gid(), request.type().orElseThrow(), request.rollbackReason())
                 .map(ApiReplies::of);
     }

@@ -95,14 +95,14 @@ public interface DtxConfig {
 
     interface Store {
         /**
-         * Most writes (new transactions, or round results) carried by one statement: writes that arrive while
-         * earlier ones are being committed share the next commit. 1 turns this grouping off.
+         * Most writes (new transactions, round results, claims) one commit carries: writes that arrive while an
+         * earlier commit is in flight share the next one. 1 turns this grouping off.
          */
         @WithDefault("100")
         int maxBatch();
 
-        /** Statements of each kind (inserts, round results) in flight at once. */
-        @WithDefault("2")
+        /** Write commits in flight at once. */
+        @WithDefault("1")
         int maxInFlight();
     }
 

@@ -2,10 +2,7 @@ package io.dtx.dispatch;
 
 import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,8 +43,6 @@ public class HttpBranchDispatcher implements BranchDispatcher {
             "proxy-authorization", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
             "host", "content-length");
 
-    private static final Set<String> DTM_PARAMS = Set.of("gid", "trans_type", "branch_id", "op");
-
     private final Vertx vertx;
     private final WebClient client;
     private final OutboundGuard guard;
@@ -76,42 +71,34 @@ public class HttpBranchDispatcher implements BranchDispatcher {
 
     @Override
     public Uni<BranchOutcome> call(BranchCall call) {
-        URI uri;
+        BranchTarget target;
         try {
-            uri = withDtmQuery(call);
-        } catch (URISyntaxException | IllegalArgumentException e) {
+            target = BranchTarget.of(call.url());
+        } catch (URISyntaxException e) {
             return Uni.createFrom().item(BranchOutcome.error("malformed URL " + call.url() + ": " + e.getMessage()));
         }
-        String host = OutboundGuard.hostOf(uri);
-        if (host == null || host.isEmpty()) {
-            return Uni.createFrom().item(BranchOutcome.error("URL " + call.url() + " has no host"));
-        }
-        return resolve(host)
-                .onItem().transformToUni(address -> guardedSend(call, uri, host, address))
+        return resolve(target.host())
+                .onItem().transformToUni(address -> guardedSend(call, target, address))
                 .onFailure().recoverWithItem(t -> BranchOutcome.error(describe(t, call)));
     }
 
-    private Uni<BranchOutcome> guardedSend(BranchCall call, URI uri, String host, InetAddress address) {
-        Optional<String> refused = guard.refusal(host, address);
+    private Uni<BranchOutcome> guardedSend(BranchCall call, BranchTarget target, InetAddress address) {
+        Optional<String> refused = guard.refusal(target.host(), address);
         if (refused.isPresent()) {
             Log.warnf("gid %s branch %s %s: refused: %s", call.gid(), call.branchId(), call.op(), refused.get());
             return Uni.createFrom().item(BranchOutcome.error("refused: " + refused.get()));
         }
-        return send(call, uri, host, address);
+        return send(call, target, address);
     }
 
-    private Uni<BranchOutcome> send(BranchCall call, URI uri, String host, InetAddress address) {
-        boolean https = "https".equalsIgnoreCase(uri.getScheme());
-        int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
-        String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        long timeoutMs = call.timeout().toMillis();
+    private Uni<BranchOutcome> send(BranchCall call, BranchTarget target, InetAddress address) {
         HttpRequest<Buffer> request = client
                 .request(HttpMethod.valueOf(call.method()),
-                        SocketAddress.inetSocketAddress(port, address.getHostAddress()), port, host, target)
-                .ssl(https)
+                        SocketAddress.inetSocketAddress(target.port(), address.getHostAddress()), target.port(),
+                        target.host(), target.requestTarget(call.gid(), call.transType(), call.branchId(), call.op()))
+                .ssl(target.https())
                 .followRedirects(false)
-                .timeout(timeoutMs)
+                .timeout(call.timeout().toMillis())
                 .putHeader("Content-Type", "application/json");
         for (Map.Entry<String, String> h : call.headers().entrySet()) {
             if (!DROPPED_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -138,39 +125,6 @@ public class HttpBranchDispatcher implements BranchDispatcher {
                 emitter.fail(ar.cause());
             }
         }));
-    }
-
-    /** The registered URL with DTM's four query parameters set (replacing any of the same name). */
-    static URI withDtmQuery(BranchCall call) throws URISyntaxException {
-        String url = call.url();
-        int hash = url.indexOf('#');
-        if (hash >= 0) {
-            url = url.substring(0, hash);
-        }
-        int q = url.indexOf('?');
-        String head = q < 0 ? url : url.substring(0, q);
-        StringBuilder query = new StringBuilder();
-        if (q >= 0) {
-            for (String pair : url.substring(q + 1).split("&")) {
-                String name = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
-                if (!pair.isEmpty() && !DTM_PARAMS.contains(name)) {
-                    query.append(pair).append('&');
-                }
-            }
-        }
-        query.append("gid=").append(encode(call.gid()))
-                .append("&trans_type=").append(encode(call.transType()))
-                .append("&branch_id=").append(encode(call.branchId()))
-                .append("&op=").append(encode(call.op()));
-        URI base = new URI(head);
-        if (base.getRawPath() == null || base.getRawPath().isEmpty()) {
-            head = head + "/";
-        }
-        return new URI(head + "?" + query);
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static String describe(Throwable t, BranchCall call) {

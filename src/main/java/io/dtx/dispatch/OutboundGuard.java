@@ -62,15 +62,6 @@ public final class OutboundGuard {
         return Optional.of(host + " (" + address.getHostAddress() + ") is not in dtx.outbound.allow");
     }
 
-    /** The refusal for a URL whose host is an IP literal, checked before anything is stored. */
-    public Optional<String> refusalForLiteral(URI uri) {
-        String host = hostOf(uri);
-        if (!isIpLiteral(host)) {
-            return Optional.empty();
-        }
-        return refusal(host, literal(host));
-    }
-
     public static String hostOf(URI uri) {
         String host = uri.getHost();
         if (host != null && host.startsWith("[") && host.endsWith("]")) {
@@ -83,7 +74,7 @@ public final class OutboundGuard {
         return host != null && (IPV4.matcher(host).matches() || host.indexOf(':') >= 0);
     }
 
-    static InetAddress literal(String ip) {
+    public static InetAddress literal(String ip) {
         try {
             // Only literals reach here, so this never performs a DNS lookup.
             return InetAddress.getByName(ip);

@@ -18,6 +18,8 @@ public record BranchOutcome(Kind kind, String detail) {
 
     public BranchOutcome {
         detail = detail == null ? "" : detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "…" : detail;
+        // A participant's body may hold NUL characters, which PostgreSQL text cannot store.
+        detail = detail.indexOf('\u0000') < 0 ? detail : detail.replace('\u0000', '\uFFFD');
     }
 
     public static BranchOutcome success() {

@@ -255,17 +255,29 @@ public class RoundRunner {
             NextRun next = t.to().isFinished() ? new NextRun(header.nextCronInterval(), 0L, null) : null;
             write(t.to(), t.reason(), next, () -> {
                 state.moveTo(t.to(), t.reason());
-                if (t.reason() == null || t.reason().isEmpty()) {
-                    Log.infof("gid %s: %s -> %s", header.gid(), from, t.to());
-                } else {
-                    Log.infof("gid %s: %s -> %s (%s)", header.gid(), from, t.to(), t.reason());
-                }
+                logTransition(from, t);
                 if (t.to().isFinished()) {
                     finish(result(false, null));
                 } else {
                     advance();
                 }
             });
+        }
+
+        /**
+         * The routine path (accepted, then succeeded at the first try) is logged at DEBUG: at thousands of
+         * transactions a second, one INFO line each would drown what needs attention. Every other transition — a
+         * rollback, a failure, a check-back decision — is INFO.
+         */
+        private void logTransition(GlobalStatus from, Decision.Transition t) {
+            boolean routine = t.to() == GlobalStatus.SUCCEED && from == GlobalStatus.SUBMITTED;
+            if (routine) {
+                Log.debugf("gid %s: %s -> %s", header.gid(), from, t.to());
+            } else if (t.reason() == null || t.reason().isEmpty()) {
+                Log.infof("gid %s: %s -> %s", header.gid(), from, t.to());
+            } else {
+                Log.infof("gid %s: %s -> %s (%s)", header.gid(), from, t.to(), t.reason());
+            }
         }
 
         private void endRound(Schedule schedule) {

@@ -1,14 +1,13 @@
 package io.dtx.engine;
 
-import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.dtx.config.DtxConfig;
+import io.dtx.dispatch.BranchTarget;
 import io.dtx.dispatch.HttpBranchDispatcher;
 import io.dtx.dispatch.OutboundGuard;
 import io.dtx.domain.InvalidRequestException;
@@ -109,11 +108,22 @@ public class SpecValidator {
         }
     }
 
-    private static void checkLength(String field, String value, int max) {
-        if (value != null && value.length() > max) {
+    static void checkLength(String field, String value, int max) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > max) {
             throw new InvalidRequestException(field + " is " + value.length() + " characters long; the limit is " + max
                     + " (dtx.limits.max-field-length)");
         }
+        if (value.indexOf('\u0000') >= 0) {
+            throw new InvalidRequestException(field + " must not contain NUL characters");
+        }
+    }
+
+    /** A rollback reason given to abort: same limits as in a transaction. */
+    public void checkRollbackReason(String reason) {
+        checkLength("rollback_reason", reason, limits.maxFieldLength());
     }
 
     private void checkHeaders(Map<String, String> headers) {
@@ -149,28 +159,27 @@ public class SpecValidator {
             throw new InvalidRequestException(field + ": topic '" + url.substring("topic://".length())
                     + "' not found (this dtx version has no topics yet)");
         }
-        URI uri;
+        BranchTarget target;
         try {
-            uri = new URI(url);
+            target = BranchTarget.of(url);
         } catch (URISyntaxException e) {
-            throw new InvalidRequestException(field + ": malformed URL '" + url + "': " + e.getReason());
+            String message = switch (e.getReason()) {
+                case BranchTarget.NOT_HTTP -> "URL '" + url + "' must start with http:// or https://";
+                case BranchTarget.NO_HOST -> "URL '" + url + "' has no host";
+                default -> "malformed URL '" + url + "': " + e.getReason();
+            };
+            throw new InvalidRequestException(field + ": " + message);
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new InvalidRequestException(field + ": URL '" + url + "' must start with http:// or https://");
+        if (OutboundGuard.isIpLiteral(target.host())) {
+            Optional<String> refused;
+            try {
+                refused = guard.refusal(target.host(), OutboundGuard.literal(target.host()));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException(field + ": URL '" + url + "' has a malformed address");
+            }
+            refused.ifPresent(r -> {
+                throw new InvalidRequestException(field + ": " + r);
+            });
         }
-        String host = OutboundGuard.hostOf(uri);
-        if (host == null || host.isEmpty()) {
-            throw new InvalidRequestException(field + ": URL '" + url + "' has no host");
-        }
-        Optional<String> refused;
-        try {
-            refused = guard.refusalForLiteral(uri);
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(field + ": URL '" + url + "' has a malformed address");
-        }
-        refused.ifPresent(r -> {
-            throw new InvalidRequestException(field + ": " + r);
-        });
     }
 }

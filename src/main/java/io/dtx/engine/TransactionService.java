@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import io.dtx.domain.BranchView;
 import io.dtx.domain.GlobalStatus;
@@ -40,13 +41,15 @@ public class TransactionService {
     private final RoundRunner rounds;
     private final EngineSettings settings;
     private final TransactionCodec codec;
+    private final Event<DueNow> dueNow;
 
     public TransactionService(TransactionStore store, RoundRunner rounds, EngineSettings settings,
-            TransactionCodec codec) {
+            TransactionCodec codec, Event<DueNow> dueNow) {
         this.store = store;
         this.rounds = rounds;
         this.settings = settings;
         this.codec = codec;
+        this.dueNow = dueNow;
     }
 
     public String newGid() {
@@ -72,7 +75,7 @@ public class TransactionService {
     private Uni<Reply> afterSubmitInsert(TransactionSpec spec, InsertResult result, long leaseStart) {
         if (result.inserted().isPresent()) {
             LoadedTransaction tx = result.inserted().get();
-            Log.infof("gid %s: %s submitted with %d branches", spec.gid(), spec.type(), tx.branches().size());
+            Log.debugf("gid %s: %s submitted with %d branches", spec.gid(), spec.type(), tx.branches().size());
             if (tx.transaction().owner().isEmpty()) {
                 return Uni.createFrom().item(Reply.success()); // delayed msg: recovery delivers it when due
             }
@@ -108,7 +111,7 @@ public class TransactionService {
                 .onItem().transformToUni(claimed -> {
                     if (claimed.isPresent()) {
                         if (from.contains(GlobalStatus.PREPARED)) {
-                            Log.infof("gid %s: prepared -> submitted", spec.gid());
+                            Log.debugf("gid %s: prepared -> submitted", spec.gid());
                         }
                         return process(claimed.get(), leaseStart, spec.options().waitResult());
                     }
@@ -161,7 +164,7 @@ public class TransactionService {
         NewTransaction tx = newTransaction(spec, GlobalStatus.PREPARED, new NextRun(0, timeout, null));
         return store.insert(tx).map(result -> {
             if (result.inserted().isPresent()) {
-                Log.infof("gid %s: msg prepared with %d branches", spec.gid(), result.inserted().get().branches().size());
+                Log.debugf("gid %s: msg prepared with %d branches", spec.gid(), result.inserted().get().branches().size());
                 return Reply.success();
             }
             StoredTransaction existing = result.existing().orElseThrow();
@@ -209,12 +212,24 @@ public class TransactionService {
         });
     }
 
+    /** Makes a transaction due now and has this instance's recovery look at once. */
     public Uni<Reply> resetNextCronTime(String gid) {
-        return store.resetNextCronTime(gid).map(done -> done ? Reply.success() : Reply.notFound(gid));
+        return store.resetNextCronTime(gid).map(done -> {
+            if (!done) {
+                return Reply.notFound(gid);
+            }
+            dueNow.fire(new DueNow());
+            return Reply.success();
+        });
     }
 
+    /** Makes far-scheduled transactions due now (after an outage) and has this instance's recovery look at once. */
     public Uni<ResetResult> resetCronTime(long afterSeconds, int limit) {
-        return store.resetCronTime(afterSeconds, limit);
+        return store.resetCronTime(afterSeconds, limit).invoke(r -> {
+            if (r.succeedCount() > 0) {
+                dueNow.fire(new DueNow());
+            }
+        });
     }
 
     /** Default {@code timeout} of resetCronTime: 3 × the server's timeout_to_fail, as DTM. */

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.dtx.config.DtxConfig;
+import io.dtx.engine.DueNow;
 import io.dtx.engine.EngineSettings;
 import io.dtx.engine.RoundResult;
 import io.dtx.engine.RoundRunner;
@@ -33,6 +34,8 @@ public class RecoveryLoop {
     private final EngineSettings settings;
     private final DtxConfig config;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean passing = new AtomicBoolean();
+    private volatile boolean again;
 
     public RecoveryLoop(TransactionStore store, RoundRunner rounds, EngineSettings settings, DtxConfig config) {
         this.store = store;
@@ -43,13 +46,32 @@ public class RecoveryLoop {
 
     @Scheduled(every = "${dtx.recovery.poll-interval}", delayed = "${dtx.recovery.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
+        return pass();
+    }
+
+    /** An operator made work due now: look at once instead of at the next poll. */
+    void onDueNow(@Observes DueNow event) {
+        pass().subscribe().with(v -> {
+        }, e -> Log.warnf("recovery pass failed: %s", e.toString()));
+    }
+
+    /** One pass at a time; a request for a pass while one runs makes it go round once more. */
+    private Uni<Void> pass() {
         if (!config.recovery().enabled() || stopping.get()) {
             return Uni.createFrom().voidItem();
         }
+        if (!passing.compareAndSet(false, true)) {
+            again = true;
+            return Uni.createFrom().voidItem();
+        }
+        again = false;
         return runOnce().onFailure().recoverWithItem(e -> {
             Log.warnf("recovery pass failed: %s", e.toString());
             return 0;
-        }).replaceWithVoid();
+        }).onItem().transformToUni(n -> {
+            passing.set(false);
+            return again ? pass() : Uni.createFrom().voidItem();
+        });
     }
 
     /**

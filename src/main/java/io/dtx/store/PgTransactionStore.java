@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,6 +26,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -82,25 +85,36 @@ public class PgTransactionStore implements TransactionStore {
 
     private static final String FIND = "SELECT " + TX_COLUMNS + " FROM trans_global WHERE gid = $1";
 
-    private static final String CLAIM = "UPDATE trans_global t SET status = $3, owner = $4,"
-            + " lease_token = t.lease_token + 1, update_time = now(),"
-            + " custom_data = COALESCE($5, t.custom_data),"
-            + " next_cron_time = " + String.format(LEASE_END, "$6", "$7", "t.")
-            + " WHERE t.gid = $1 AND t.status = ANY($2::text[])"
-            + " AND (NOT $8 OR t.owner = '' OR t.next_cron_time <= now())"
-            + " RETURNING " + TX_COLUMNS_T;
+    /** The branch columns appended to claimed transaction rows (one row per branch; none: nulls). */
+    private static final String WITH_BRANCHES = "SELECT t.*, b.id AS b_id, b.branch_id AS b_branch_id, b.op AS b_op,"
+            + " b.url AS b_url, b.bin_data AS b_data, b.status AS b_status, b.attempts AS b_attempts,"
+            + " b.last_error AS b_last_error"
+            + " FROM t LEFT JOIN trans_branch_op b ON b.gid = t.gid ORDER BY t.id, b.id";
 
+    /** Takes the lease of named transactions, each from its own set of statuses, and reads their branches. */
+    private static final String CLAIM = "WITH c AS ("
+            + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[])"
+            + " AS c(gid, from_statuses, to_status, custom_data, only_if_free)"
+            + "), t AS ("
+            + " UPDATE trans_global t SET status = c.to_status, owner = $6, lease_token = t.lease_token + 1,"
+            + " update_time = now(), custom_data = COALESCE(c.custom_data, t.custom_data),"
+            + " next_cron_time = " + String.format(LEASE_END, "$7", "$8", "t.")
+            + " FROM c WHERE t.gid = c.gid AND t.status = ANY(string_to_array(c.from_statuses, ','))"
+            + " AND (NOT c.only_if_free OR t.owner = '' OR t.next_cron_time <= now())"
+            + " RETURNING " + TX_COLUMNS_T
+            + ") " + WITH_BRANCHES;
+
+    /** Takes the lease of up to $2 due transactions, oldest schedule first, skipping rows others hold. */
     private static final String CLAIM_DUE = "WITH due AS ("
             + " SELECT id FROM trans_global"
             + " WHERE status IN ('prepared', 'submitted', 'aborting') AND next_cron_time <= now()"
-            + " ORDER BY next_cron_time LIMIT $2 FOR UPDATE SKIP LOCKED)"
+            + " ORDER BY next_cron_time LIMIT $2 FOR UPDATE SKIP LOCKED"
+            + "), t AS ("
             + " UPDATE trans_global t SET owner = $1, lease_token = t.lease_token + 1, update_time = now(),"
             + " next_cron_time = " + String.format(LEASE_END, "$3", "$4", "t.")
             + " FROM due WHERE t.id = due.id"
-            + " RETURNING " + TX_COLUMNS_T;
-
-    private static final String BRANCHES = "SELECT id, gid, branch_id, op, url, bin_data, status, attempts, last_error"
-            + " FROM trans_branch_op WHERE gid = ANY($1::text[]) ORDER BY id";
+            + " RETURNING " + TX_COLUMNS_T
+            + ") " + WITH_BRANCHES;
 
     /**
      * Applies many rounds' results: each transaction's row only while its lease token and status still match, and
@@ -161,8 +175,7 @@ public class PgTransactionStore implements TransactionStore {
     private final Pool pool;
     private final GlobalTransactionRepository globals;
     private final BranchRepository branches;
-    private final Batcher<NewTransaction, Optional<LoadedTransaction>> inserts;
-    private final Batcher<RoundWrite, Boolean> writes;
+    private final Batcher<Object, Object> writeQueue;
 
     public PgTransactionStore(Pool pool, GlobalTransactionRepository globals, BranchRepository branches,
             DtxConfig config) {
@@ -171,13 +184,14 @@ public class PgTransactionStore implements TransactionStore {
         this.branches = branches;
         int maxBatch = config.store().maxBatch();
         int inFlight = config.store().maxInFlight();
-        this.inserts = new Batcher<>("insert", maxBatch, inFlight, this::insertBatch, NewTransaction::gid);
-        this.writes = new Batcher<>("round write", maxBatch, inFlight, this::writeBatch, RoundWrite::id);
+        this.writeQueue = new Batcher<>("write", maxBatch, inFlight, this::flush, PgTransactionStore::writeKey);
     }
 
     @Override
     public Uni<InsertResult> insert(NewTransaction tx) {
-        return inserts.submit(tx).onItem().transformToUni(inserted -> {
+        return writeQueue.submit(tx).onItem().transformToUni(result -> {
+            @SuppressWarnings("unchecked")
+            Optional<LoadedTransaction> inserted = (Optional<LoadedTransaction>) result;
             if (inserted.isPresent()) {
                 return Uni.createFrom().item(InsertResult.inserted(inserted.get()));
             }
@@ -186,7 +200,77 @@ public class PgTransactionStore implements TransactionStore {
         });
     }
 
-    private Uni<List<Optional<LoadedTransaction>>> insertBatch(List<NewTransaction> txs) {
+    /**
+     * Writes whatever has gathered: each kind (new transactions, round results, claims) as one multi-row statement,
+     * and several kinds in one database transaction, so that the whole flush is a single commit.
+     */
+    private Uni<List<Object>> flush(List<Object> items) {
+        List<NewTransaction> inserts = new ArrayList<>();
+        List<RoundWrite> rounds = new ArrayList<>();
+        List<ClaimRequest> claims = new ArrayList<>();
+        for (Object item : items) {
+            if (item instanceof NewTransaction t) {
+                inserts.add(t);
+            } else if (item instanceof RoundWrite w) {
+                rounds.add(w);
+            } else {
+                claims.add((ClaimRequest) item);
+            }
+        }
+        int kinds = (inserts.isEmpty() ? 0 : 1) + (rounds.isEmpty() ? 0 : 1) + (claims.isEmpty() ? 0 : 1);
+        Function<SqlClient, Uni<Map<Object, Object>>> work = client -> {
+            List<Uni<Map<Object, Object>>> parts = new ArrayList<>(3);
+            if (!inserts.isEmpty()) {
+                parts.add(insertBatch(client, inserts).map(r -> zip(inserts, r)));
+            }
+            if (!rounds.isEmpty()) {
+                parts.add(writeBatch(client, rounds).map(r -> zip(rounds, r)));
+            }
+            if (!claims.isEmpty()) {
+                parts.add(claimBatch(client, claims).map(r -> zip(claims, r)));
+            }
+            return Uni.join().all(parts).andFailFast().map(maps -> {
+                Map<Object, Object> all = new IdentityHashMap<>();
+                maps.forEach(all::putAll);
+                return all;
+            });
+        };
+        Uni<Map<Object, Object>> done = kinds == 1 ? work.apply(pool)
+                : pool.withTransaction(conn -> work.apply(conn));
+        return done.map(results -> {
+            List<Object> out = new ArrayList<>(items.size());
+            for (Object item : items) {
+                out.add(results.get(item));
+            }
+            return out;
+        });
+    }
+
+    private static <T> Map<Object, Object> zip(List<T> items, List<?> results) {
+        Map<Object, Object> m = new IdentityHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            m.put(items.get(i), results.get(i));
+        }
+        return m;
+    }
+
+    /** Writes of one transaction never share a flush: their results could not be told apart. */
+    private static Object writeKey(Object item) {
+        if (item instanceof NewTransaction t) {
+            return t.gid();
+        }
+        if (item instanceof RoundWrite w) {
+            return w.gid();
+        }
+        return ((ClaimRequest) item).gid();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<LoadedTransaction> loaded(Object result) {
+        return (Optional<LoadedTransaction>) result;
+    }
+
+    private Uni<List<Optional<LoadedTransaction>>> insertBatch(SqlClient client, List<NewTransaction> txs) {
         int n = txs.size();
         String[] gids = new String[n], types = new String[n], statuses = new String[n], queries = new String[n];
         String[] protocols = new String[n], options = new String[n], customData = new String[n], owners = new String[n];
@@ -223,7 +307,7 @@ public class PgTransactionStore implements TransactionStore {
                 intervals, delays, ats, owners, tokens, requestTimeouts, bGids.toArray(String[]::new),
                 bUrls.toArray(String[]::new), bData.toArray(Buffer[]::new), bIds.toArray(String[]::new),
                 bOps.toArray(String[]::new)));
-        return pool.preparedQuery(INSERT).execute(params).map(rs -> {
+        return client.preparedQuery(INSERT).execute(params).map(rs -> {
             Map<String, Long> txIds = new HashMap<>();
             Map<String, Long> branchIds = new HashMap<>();
             for (Row r : rs) {
@@ -269,51 +353,82 @@ public class PgTransactionStore implements TransactionStore {
     @Override
     public Uni<Optional<LoadedTransaction>> claim(String gid, Set<GlobalStatus> from, GlobalStatus to,
             String customData, boolean onlyIfFree, LeaseTerms lease) {
-        Tuple params = Tuple.from(Arrays.asList(gid, wires(from), to.wire(), lease.owner(), customData,
-                lease.extraSeconds(), lease.defaultRequestTimeoutSeconds(), onlyIfFree));
-        return pool.preparedQuery(CLAIM).execute(params).onItem().transformToUni(rs -> {
-            if (rs.size() == 0) {
-                return Uni.createFrom().item(Optional.<LoadedTransaction> empty());
-            }
-            return withBranches(List.of(transaction(rs.iterator().next())))
-                    .map(list -> Optional.of(list.get(0)));
-        });
+        return writeQueue.submit(new ClaimRequest(gid, from, to, customData, onlyIfFree, lease))
+                .map(PgTransactionStore::loaded);
     }
 
-    @Override
-    public Uni<List<LoadedTransaction>> claimDue(int limit, LeaseTerms lease) {
-        Tuple params = Tuple.of(lease.owner(), limit, lease.extraSeconds(), lease.defaultRequestTimeoutSeconds());
-        return pool.preparedQuery(CLAIM_DUE).execute(params).onItem().transformToUni(rs -> {
-            List<StoredTransaction> claimed = new ArrayList<>(rs.size());
-            for (Row r : rs) {
-                claimed.add(transaction(r));
-            }
-            return claimed.isEmpty() ? Uni.createFrom().item(List.<LoadedTransaction> of()) : withBranches(claimed);
-        });
+    /** One transaction to take over now; see {@link #claim}. */
+    private record ClaimRequest(String gid, Set<GlobalStatus> from, GlobalStatus to, String customData,
+            boolean onlyIfFree, LeaseTerms lease) {
     }
 
-    private Uni<List<LoadedTransaction>> withBranches(List<StoredTransaction> txs) {
-        String[] gids = txs.stream().map(StoredTransaction::gid).toArray(String[]::new);
-        return pool.preparedQuery(BRANCHES).execute(Tuple.of(gids)).map(rs -> {
-            Map<String, List<StoredBranch>> byGid = new LinkedHashMap<>();
-            for (Row r : rs) {
-                StoredBranch b = branch(r);
-                byGid.computeIfAbsent(b.gid(), k -> new ArrayList<>()).add(b);
+    private Uni<List<Optional<LoadedTransaction>>> claimBatch(SqlClient client, List<ClaimRequest> requests) {
+        int n = requests.size();
+        String[] gids = new String[n], from = new String[n], to = new String[n], customData = new String[n];
+        Boolean[] onlyIfFree = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            ClaimRequest r = requests.get(i);
+            gids[i] = r.gid();
+            from[i] = String.join(",", r.from().stream().map(GlobalStatus::wire).toList());
+            to[i] = r.to().wire();
+            customData[i] = r.customData();
+            onlyIfFree[i] = r.onlyIfFree();
+        }
+        LeaseTerms lease = requests.get(0).lease();
+        Tuple params = Tuple.from(Arrays.asList(gids, from, to, customData, onlyIfFree, lease.owner(),
+                lease.extraSeconds(), lease.defaultRequestTimeoutSeconds()));
+        return client.preparedQuery(CLAIM).execute(params).map(rs -> {
+            Map<String, LoadedTransaction> byGid = new HashMap<>();
+            for (LoadedTransaction t : withBranches(rs)) {
+                byGid.put(t.transaction().gid(), t);
             }
-            List<LoadedTransaction> out = new ArrayList<>(txs.size());
-            for (StoredTransaction t : txs) {
-                out.add(new LoadedTransaction(t, byGid.getOrDefault(t.gid(), List.of())));
+            List<Optional<LoadedTransaction>> out = new ArrayList<>(n);
+            for (ClaimRequest r : requests) {
+                out.add(Optional.ofNullable(byGid.get(r.gid())));
             }
             return out;
         });
     }
 
     @Override
-    public Uni<Boolean> write(RoundWrite w) {
-        return writes.submit(w);
+    public Uni<List<LoadedTransaction>> claimDue(int limit, LeaseTerms lease) {
+        Tuple params = Tuple.of(lease.owner(), limit, lease.extraSeconds(), lease.defaultRequestTimeoutSeconds());
+        return pool.preparedQuery(CLAIM_DUE).execute(params).map(PgTransactionStore::withBranches);
     }
 
-    private Uni<List<Boolean>> writeBatch(List<RoundWrite> ws) {
+    /** Claimed transactions from rows of a transaction's columns joined with one of its branches each. */
+    private static List<LoadedTransaction> withBranches(RowSet<Row> rs) {
+        List<LoadedTransaction> out = new ArrayList<>();
+        StoredTransaction current = null;
+        List<StoredBranch> branches = null;
+        for (Row r : rs) {
+            long id = r.getLong("id");
+            if (current == null || current.id() != id) {
+                if (current != null) {
+                    out.add(new LoadedTransaction(current, branches));
+                }
+                current = transaction(r);
+                branches = new ArrayList<>();
+            }
+            Long branchId = r.getLong("b_id");
+            if (branchId != null) {
+                branches.add(new StoredBranch(branchId, current.gid(), r.getString("b_branch_id"), r.getString("b_op"),
+                        r.getString("b_url"), r.getBuffer("b_data").getBytes(), r.getString("b_status"),
+                        r.getInteger("b_attempts"), r.getString("b_last_error")));
+            }
+        }
+        if (current != null) {
+            out.add(new LoadedTransaction(current, branches));
+        }
+        return out;
+    }
+
+    @Override
+    public Uni<Boolean> write(RoundWrite w) {
+        return writeQueue.submit(w).map(Boolean.class::cast);
+    }
+
+    private Uni<List<Boolean>> writeBatch(SqlClient client, List<RoundWrite> ws) {
         int n = ws.size();
         Long[] ids = new Long[n], tokens = new Long[n];
         String[] expected = new String[n], statuses = new String[n], reasons = new String[n];
@@ -347,7 +462,7 @@ public class PgTransactionStore implements TransactionStore {
         Tuple params = Tuple.from(Arrays.asList(ids, tokens, expected, statuses, reasons, retryCounts, intervals,
                 reschedule, delays, ats, bTx.toArray(Long[]::new), bIds.toArray(Long[]::new),
                 bStatuses.toArray(String[]::new), bAttempts.toArray(Integer[]::new), bErrors.toArray(String[]::new)));
-        return pool.preparedQuery(WRITE).execute(params).map(rs -> {
+        return client.preparedQuery(WRITE).execute(params).map(rs -> {
             Set<Long> applied = new HashSet<>();
             for (Row r : rs) {
                 applied.add(r.getLong("id"));
@@ -416,12 +531,6 @@ public class PgTransactionStore implements TransactionStore {
                 r.getString("status"), r.getString("protocol"), r.getString("query_prepared"), r.getString("options"),
                 r.getString("custom_data"), r.getString("rollback_reason"), r.getInteger("next_cron_interval"),
                 r.getInteger("retry_count"), r.getLong("lease_token"), r.getString("owner"), r.getDouble("age"));
-    }
-
-    private static StoredBranch branch(Row r) {
-        return new StoredBranch(r.getLong("id"), r.getString("gid"), r.getString("branch_id"), r.getString("op"),
-                r.getString("url"), r.getBuffer("bin_data").getBytes(), r.getString("status"),
-                r.getInteger("attempts"), r.getString("last_error"));
     }
 
     private static String[] wires(Set<GlobalStatus> statuses) {

@@ -124,6 +124,11 @@ class BadInputTests {
         many.put("payloads", payloads);
         c.add(new Case("too many steps", "submit", Tx.json(many), "steps has 1001 entries; the limit is 1000"));
         c.add(new Case("abort without trans_type", "abort", "{\"gid\":\"x\"}", "trans_type is required"));
+        c.add(new Case("NUL in rollback_reason", "abort",
+                "{\"gid\":\"x\",\"trans_type\":\"msg\",\"rollback_reason\":\"a\\u0000b\"}",
+                "rollback_reason must not contain NUL characters"));
+        c.add(new Case("NUL in a header", "submit", with("branch_headers", Map.of("X", "a\u0000b")),
+                "branch_headers.X contains a line break or NUL"));
         c.add(new Case("forceStop without gid", "forceStop", "{}", "gid is required"));
         c.add(new Case("resetNextCronTime malformed", "resetNextCronTime", "gid=x", "malformed JSON"));
         return c;

@@ -3,10 +3,7 @@ package io.dtx.dispatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import java.net.URI;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -38,22 +35,15 @@ class OutboundGuardTests {
     }
 
     @Test
-    void literalHostsAreCheckedBeforeAnythingIsStored() {
-        OutboundGuard open = new OutboundGuard(List.of());
-        assertThat(open.refusalForLiteral(URI.create("http://169.254.169.254/latest"))).isPresent();
-        assertThat(open.refusalForLiteral(URI.create("http://[fd00:ec2::254]/"))).isPresent();
-        assertThat(open.refusalForLiteral(URI.create("http://metadata.google.internal/"))).isEmpty();
-    }
-
-    @Test
     void dtmQueryParametersAreAddedOrReplaced() throws Exception {
-        BranchCall call = new BranchCall("http://h:8080/api/TransOut?x=1&gid=old", "POST", "g 1", "saga", "01",
-                "action", Map.of(), new byte[0], Duration.ofSeconds(3));
-        assertThat(HttpBranchDispatcher.withDtmQuery(call).toString())
-                .isEqualTo("http://h:8080/api/TransOut?x=1&gid=g+1&trans_type=saga&branch_id=01&op=action");
-        BranchCall bare = new BranchCall("http://h", "GET", "g", "msg", "00", "msg", Map.of(), new byte[0],
-                Duration.ofSeconds(3));
-        assertThat(HttpBranchDispatcher.withDtmQuery(bare).toString())
-                .isEqualTo("http://h/?gid=g&trans_type=msg&branch_id=00&op=msg");
+        BranchTarget t = BranchTarget.of("http://h:8080/api/TransOut?x=1&gid=old#frag");
+        assertThat(t.host()).isEqualTo("h");
+        assertThat(t.port()).isEqualTo(8080);
+        assertThat(t.requestTarget("g 1", "saga", "01", "action"))
+                .isEqualTo("/api/TransOut?x=1&gid=g+1&trans_type=saga&branch_id=01&op=action");
+        BranchTarget bare = BranchTarget.of("https://h");
+        assertThat(bare.port()).isEqualTo(443);
+        assertThat(bare.https()).isTrue();
+        assertThat(bare.requestTarget("g", "msg", "00", "msg")).isEqualTo("/?gid=g&trans_type=msg&branch_id=00&op=msg");
     }
 }
