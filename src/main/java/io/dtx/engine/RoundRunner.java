@@ -68,8 +68,16 @@ public class RoundRunner {
      *        round's budget counts from it
      */
     public Uni<RoundResult> run(LoadedTransaction tx, long leaseStartNanos) {
+        return run(tx, leaseStartNanos, false);
+    }
+
+    /**
+     * @param byRecovery the round was claimed by the recovery loop (a retry, a check-back or a takeover from another
+     *        instance) rather than started by the request that stored the transaction
+     */
+    public Uni<RoundResult> run(LoadedTransaction tx, long leaseStartNanos, boolean byRecovery) {
         return Uni.createFrom().deferred(() -> {
-            Round round = new Round(tx, leaseStartNanos);
+            Round round = new Round(tx, leaseStartNanos, byRecovery);
             active.incrementAndGet();
             return round.start().onTermination().invoke(active::decrementAndGet);
         });
@@ -110,6 +118,7 @@ public class RoundRunner {
     /** One round of one transaction. */
     private final class Round implements RoundClock {
         private final StoredTransaction header;
+        private final boolean byRecovery;
         private final TransType type;
         private final TransactionOptions options;
         private final RoundState state;
@@ -126,7 +135,8 @@ public class RoundRunner {
         private boolean done;
         private String lastError = "";
 
-        Round(LoadedTransaction tx, long leaseStartNanos) {
+        Round(LoadedTransaction tx, long leaseStartNanos, boolean byRecovery) {
+            this.byRecovery = byRecovery;
             this.header = tx.transaction();
             this.type = TransType.fromWire(header.transType()).orElseThrow(
                     () -> new IllegalStateException("gid " + header.gid() + ": unknown trans_type " + header.transType()));
@@ -265,12 +275,13 @@ public class RoundRunner {
         }
 
         /**
-         * The routine path (accepted, then succeeded at the first try) is logged at DEBUG: at thousands of
-         * transactions a second, one INFO line each would drown what needs attention. Every other transition — a
-         * rollback, a failure, a check-back decision — is INFO.
+         * The routine path (accepted, then succeeded in the round its request started) is logged at DEBUG: at
+         * thousands of transactions a second, one INFO line each would drown what needs attention. Every other
+         * transition — a success after a retry or a takeover, a rollback, a failure, a check-back decision — is
+         * INFO.
          */
         private void logTransition(GlobalStatus from, Decision.Transition t) {
-            boolean routine = t.to() == GlobalStatus.SUCCEED && from == GlobalStatus.SUBMITTED;
+            boolean routine = !byRecovery && t.to() == GlobalStatus.SUCCEED && from == GlobalStatus.SUBMITTED;
             if (routine) {
                 Log.debugf("gid %s: %s -> %s", header.gid(), from, t.to());
             } else if (t.reason() == null || t.reason().isEmpty()) {

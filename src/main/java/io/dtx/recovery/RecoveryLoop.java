@@ -103,7 +103,7 @@ public class RecoveryLoop {
     private Uni<Void> runAll(List<LoadedTransaction> batch, long leaseStart) {
         List<Uni<RoundResult>> all = new ArrayList<>(batch.size());
         for (LoadedTransaction tx : batch) {
-            all.add(rounds.run(tx, leaseStart).onFailure().recoverWithItem(e -> {
+            all.add(rounds.run(tx, leaseStart, true).onFailure().recoverWithItem(e -> {
                 Log.errorf(e, "gid %s: recovery round failed", tx.transaction().gid());
                 return null;
             }));

@@ -108,7 +108,10 @@ class TwoInstancesIT {
                     assertThat(c.at()).isBefore(recorded);
                 }
             }
-            assertThat(survivor.log()).contains("killed-0");
+            String survivorLog = survivor.log();
+            for (String gid : gids) {
+                assertThat(survivorLog).as("the survivor finished %s", gid).contains("gid " + gid + ": submitted -> succeed");
+            }
         }
     }
 }
