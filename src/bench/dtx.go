@@ -15,7 +15,8 @@ import (
 	"time"
 )
 
-// dtxProcess is dtx started from its jar, as an operator runs it.
+// dtxProcess is the coordinator under test started as its own process: dtx from its jar, as an operator runs it,
+// or (for comparison) a DTM server binary.
 type dtxProcess struct {
 	cmd     *exec.Cmd
 	baseURL string
@@ -51,22 +52,64 @@ func startDtx(ctx context.Context, o options, dbURL string) (*dtxProcess, error)
 		return nil, fmt.Errorf("start dtx: %w", err)
 	}
 	p := &dtxProcess{cmd: cmd, baseURL: fmt.Sprintf("http://127.0.0.1:%d", port), logPath: o.dtxLog}
+	return p, p.awaitReady("/q/health/ready")
+}
+
+// startDTM starts a DTM server binary on the same PostgreSQL (its -r flag creates DTM's tables from the sqls
+// folder of its sources, hence the working directory), for the comparison table.
+func startDTM(ctx context.Context, o options, dbURL string) (*dtxProcess, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	grpcPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	password, _ := u.User.Password()
+	cmd := exec.Command(o.dtmBin, "-r")
+	cmd.Dir = o.dtmDir
+	cmd.Env = append(cleanEnv(),
+		"STORE_DRIVER=postgres", "STORE_HOST="+u.Hostname(), "STORE_PORT="+portOf(u),
+		"STORE_USER="+u.User.Username(), "STORE_PASSWORD="+password, "STORE_DB="+strings.TrimPrefix(u.Path, "/"),
+		"STORE_SCHEMA=public", "HTTP_PORT="+strconv.Itoa(port), "GRPC_PORT="+strconv.Itoa(grpcPort),
+		"LOG_LEVEL=warn",
+		// the same pool size as dtx's: DTM's default (500) exceeds PostgreSQL's default max_connections
+		"STORE_MAX_OPEN_CONNS=32", "STORE_MAX_IDLE_CONNS=32")
+	logPath := strings.TrimSuffix(o.dtxLog, ".log") + "-dtm.log"
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start dtm: %w", err)
+	}
+	p := &dtxProcess{cmd: cmd, baseURL: fmt.Sprintf("http://127.0.0.1:%d", port), logPath: logPath}
+	return p, p.awaitReady("/api/ping")
+}
+
+func (p *dtxProcess) awaitReady(path string) error {
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
-		r, err := http.Get(p.baseURL + "/q/health/ready")
+		r, err := http.Get(p.baseURL + path)
 		if err == nil {
 			r.Body.Close()
 			if r.StatusCode == 200 {
-				return p, nil
+				return nil
 			}
 		}
-		if cmd.ProcessState != nil {
+		if p.cmd.ProcessState != nil {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	p.Stop()
-	return nil, fmt.Errorf("dtx not ready; see %s", o.dtxLog)
+	return fmt.Errorf("%s not ready; see %s", p.cmd.Path, p.logPath)
 }
 
 func cleanEnv() []string {

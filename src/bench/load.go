@@ -104,7 +104,7 @@ func (l *latencies) percentile(p float64) time.Duration {
 func (b *bench) closed(name string, clients int, mk txFactory) (result, error) {
 	prefix := fmt.Sprintf("%s-%d-", name, time.Now().UnixNano())
 	var lat latencies
-	var errs atomic.Int64
+	var errs, accepted atomic.Int64
 	start := time.Now()
 	windowStart, windowEnd := start.Add(b.o.warmup), start.Add(b.o.warmup+b.o.duration)
 	var wg sync.WaitGroup
@@ -120,12 +120,16 @@ func (b *bench) closed(name string, clients int, mk txFactory) (result, error) {
 				}
 				if t0.After(windowStart) && t0.Before(windowEnd) {
 					lat.add(time.Since(t0))
+					if ok {
+						accepted.Add(1)
+					}
 				}
 			}
 		}(w)
 	}
 	r, err := b.measure(prefix, windowStart, windowEnd, func() { wg.Wait() })
 	r.name, r.mode, r.clients = name, fmt.Sprintf("closed loop, %d clients", clients), clients
+	r.acceptedPerSec = float64(accepted.Load()) / b.o.duration.Seconds()
 	r.clientP50, r.clientP99, r.errors = lat.percentile(0.5), lat.percentile(0.99), errs.Load()
 	return r, err
 }

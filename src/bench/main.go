@@ -9,9 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 type options struct {
@@ -30,12 +33,15 @@ type options struct {
 	smoke       bool
 	dtxLog      string
 	repeat      int
+	dtmBin      string
+	dtmDir      string
 }
 
 func main() {
 	var o options
 	flag.StringVar(&o.jar, "jar", "target/quarkus-app/quarkus-run.jar", "dtx packaged jar")
-	flag.StringVar(&o.javaOpts, "java-opts", "", "extra JVM options for dtx, space separated")
+	flag.StringVar(&o.javaOpts, "java-opts", "-Xmx64m -XX:+UseSerialGC",
+		"JVM options for dtx, space separated (default: the README's recommended ones)")
 	flag.StringVar(&o.dbURL, "db", "postgres://dtxbench:dtxbench@127.0.0.1:5432/dtxbench",
 		"PostgreSQL URL of a role that may create databases; each run gets fresh databases")
 	flag.StringVar(&o.pgBin, "pg-bin", "/usr/lib/postgresql/15/bin", "folder of pgbench")
@@ -51,6 +57,8 @@ func main() {
 	flag.BoolVar(&o.smoke, "smoke", false, "tiny numbers, to check the benchmark still works")
 	flag.StringVar(&o.dtxLog, "dtx-log", "target/bench-dtx.log", "where dtx's output goes")
 	flag.IntVar(&o.repeat, "repeat", 3, "runs of each workload; the report gives medians")
+	flag.StringVar(&o.dtmBin, "dtm", "", "a DTM server binary to run the same workloads against, for comparison")
+	flag.StringVar(&o.dtmDir, "dtm-dir", "", "DTM's source folder (holds sqls/, from which dtm -r creates its tables)")
 	flag.Parse()
 	if o.smoke {
 		o.duration, o.warmup, o.recoveryN, o.rate, o.clients, o.repeat = 2*time.Second, time.Second, 200, 200, 16, 1
@@ -70,69 +78,30 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("connect to %s: %w", o.dbURL, err)
 	}
 	defer admin.Close(ctx)
-	runDB, err := freshDatabase(ctx, admin, "dtxbench_run")
-	if err != nil {
-		return err
-	}
 	part, err := startParticipant()
 	if err != nil {
 		return err
 	}
 	defer part.Close()
-	dtx, err := startDtx(ctx, o, withDatabase(o.dbURL, runDB))
-	if err != nil {
-		return err
-	}
-	defer dtx.Stop()
-	db, err := connect(ctx, withDatabase(o.dbURL, runDB))
-	if err != nil {
-		return err
-	}
-	defer db.Close(ctx)
 
-	b := &bench{o: o, dtx: dtx, db: db, part: part}
-	var results []result
+	var workloads []string
 	withBound := false
 	for _, w := range strings.Split(o.workloads, ",") {
-		w = strings.TrimSpace(w)
-		if w == "" {
-			continue
+		switch w = strings.TrimSpace(w); w {
+		case "":
+		case "bound":
+			withBound = true // runs last, with no coordinator running, so that it has PostgreSQL to itself
+		case "saga2", "saga2-open", "saga2-wait", "msg2", "recovery":
+			workloads = append(workloads, w)
+		default:
+			return fmt.Errorf("unknown workload %q", w)
 		}
-		if w == "bound" {
-			withBound = true // runs last, with dtx stopped, so that it has PostgreSQL to itself
-			continue
-		}
-		var runs []result
-		for i := 0; i < o.repeat; i++ {
-			log.Printf("workload %s, run %d of %d", w, i+1, o.repeat)
-			var r result
-			switch w {
-			case "saga2":
-				r, err = b.closed("saga2", o.clients, sagaCalls(part, false))
-			case "saga2-open":
-				r, err = b.open("saga2", o.rate, sagaCalls(part, false))
-			case "saga2-wait":
-				r, err = b.closed("saga2-wait", o.waitClients, sagaCalls(part, true))
-			case "msg2":
-				r, err = b.closed("msg2", o.clients, msgCalls(part))
-			case "recovery":
-				r, err = b.recovery(o.recoveryN, o.clients)
-			default:
-				return fmt.Errorf("unknown workload %q", w)
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", w, err)
-			}
-			log.Printf("%s", r.summary())
-			runs = append(runs, r)
-		}
-		r := median(runs)
-		log.Printf("%s", r.summary())
-		results = append(results, r)
 	}
-	env.blocked = dtx.BlockedWarnings()
-	env.peakRSS = dtx.PeakRSSMiB()
-	dtx.Stop()
+
+	results, err := runServer(ctx, o, admin, part, "dtxbench_run", workloads, "", startDtx, &env)
+	if err != nil {
+		return err
+	}
 	if withBound {
 		var runs []result
 		for i := 0; i < o.repeat; i++ {
@@ -146,6 +115,13 @@ func run(ctx context.Context, o options) error {
 		}
 		results = append(results, median(runs))
 	}
+	if o.dtmBin != "" {
+		dtm, err := runServer(ctx, o, admin, part, "dtmbench_run", workloads, "DTM ", startDTM, nil)
+		if err != nil {
+			return fmt.Errorf("DTM: %w", err)
+		}
+		results = append(results, dtm...)
+	}
 	report := render(env, o, results)
 	fmt.Println(report)
 	if o.out != "" {
@@ -155,4 +131,68 @@ func run(ctx context.Context, o options) error {
 		log.Printf("wrote %s", o.out)
 	}
 	return nil
+}
+
+type starter func(ctx context.Context, o options, dbURL string) (*dtxProcess, error)
+
+// runServer runs each workload against the coordinator o.repeat times (medians kept), on a database of its own
+// with a coordinator started for it: what one workload leaves behind (a backlog, a big table) cannot slow another.
+func runServer(ctx context.Context, o options, admin *pgx.Conn, part *participant, dbName string,
+	workloads []string, label string, start starter, env *machine) ([]result, error) {
+	var results []result
+	for _, w := range workloads {
+		runs, err := runWorkload(ctx, o, admin, part, dbName, w, label, start, env)
+		if err != nil {
+			return nil, err
+		}
+		results = append(results, median(runs))
+	}
+	return results, nil
+}
+
+func runWorkload(ctx context.Context, o options, admin *pgx.Conn, part *participant, dbName, w, label string,
+	start starter, env *machine) ([]result, error) {
+	runDB, err := freshDatabase(ctx, admin, dbName)
+	if err != nil {
+		return nil, err
+	}
+	server, err := start(ctx, o, withDatabase(o.dbURL, runDB))
+	if err != nil {
+		return nil, err
+	}
+	defer server.Stop()
+	db, err := connect(ctx, withDatabase(o.dbURL, runDB))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close(ctx)
+	b := &bench{o: o, dtx: server, db: db, part: part}
+	var runs []result
+	for i := 0; i < o.repeat; i++ {
+		log.Printf("%sworkload %s, run %d of %d", label, w, i+1, o.repeat)
+		var r result
+		switch w {
+		case "saga2":
+			r, err = b.closed("saga2", o.clients, sagaCalls(part, false))
+		case "saga2-open":
+			r, err = b.open("saga2", o.rate, sagaCalls(part, false))
+		case "saga2-wait":
+			r, err = b.closed("saga2-wait", o.waitClients, sagaCalls(part, true))
+		case "msg2":
+			r, err = b.closed("msg2", o.clients, msgCalls(part))
+		case "recovery":
+			r, err = b.recovery(o.recoveryN, o.clients)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s%s: %w", label, w, err)
+		}
+		r.name = label + r.name
+		log.Printf("%s", r.summary())
+		runs = append(runs, r)
+	}
+	if env != nil {
+		env.blocked += server.BlockedWarnings()
+		env.peakRSS = math.Max(env.peakRSS, server.PeakRSSMiB())
+	}
+	return runs, nil
 }

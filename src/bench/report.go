@@ -28,6 +28,7 @@ type result struct {
 	errors               int64
 	unfinished           int64
 	runs                 int
+	acceptedPerSec       float64
 	tpsMin, tpsMax       float64
 }
 
@@ -50,6 +51,7 @@ func median(runs []result) result {
 		return time.Duration(pick(func(r result) float64 { return float64(get(r)) }))
 	}
 	m.tps = pick(func(r result) float64 { return r.tps })
+	m.acceptedPerSec = pick(func(r result) float64 { return r.acceptedPerSec })
 	m.completed = int64(pick(func(r result) float64 { return float64(r.completed) }))
 	m.window = pick(func(r result) float64 { return r.window })
 	m.clientP50 = dur(func(r result) time.Duration { return r.clientP50 })
@@ -70,8 +72,8 @@ func median(runs []result) result {
 }
 
 func (r result) summary() string {
-	return fmt.Sprintf("%s (%s): %.0f tx/s, client p50 %s p99 %s, finish p50 %s p99 %s, %.2f commits/tx, "+
-		"%.2f cpu-s/1000, rss %.0f MiB, errors %d", r.name, r.mode, r.tps, ms(r.clientP50), ms(r.clientP99),
+	return fmt.Sprintf("%s (%s): %.0f tx/s (%.0f/s answered), client p50 %s p99 %s, finish p50 %s p99 %s, %.2f commits/tx, "+
+		"%.2f cpu-s/1000, rss %.0f MiB, errors %d", r.name, r.mode, r.tps, r.acceptedPerSec, ms(r.clientP50), ms(r.clientP99),
 		ms(r.finishP50), ms(r.finishP99), r.commitsPerTx, r.cpuPer1000, r.rssMiB, r.errors)
 }
 
@@ -111,6 +113,9 @@ func describeMachine(ctx context.Context, o options) (machine, error) {
 }
 
 func ms(d time.Duration) string {
+	if d == 0 {
+		return "–"
+	}
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
 }
 
@@ -123,24 +128,37 @@ func render(m machine, o options, rs []result) string {
 	fmt.Fprintf(&b, "Settings: warm-up %s then a measured window of %s per workload; closed loop %d clients "+
 		"(saga2-wait %d); open loop %.0f/s offered; recovery %d sagas. dtx JVM options: `%s`.\n\n",
 		o.warmup, o.duration, o.clients, o.waitClients, o.rate, o.recoveryN, o.javaOpts)
-	b.WriteString("| workload | load | completed/s (min–max) | client p50 / p99 | submit→finished p50 / p99 | " +
-		"commits per tx (write tx) | dtx CPU s per 1000 tx | dtx RSS | errors |\n|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| workload | load | completed/s (min–max) | answered/s | client p50 / p99 | submit→finished p50 / p99 | " +
+		"commits per tx (write tx) | CPU s per 1000 tx | RSS | errors |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	var bound, saga2 float64
+	dtmHeader := false
 	for _, r := range rs {
 		switch r.name {
 		case "bound":
 			bound = r.tps
-			fmt.Fprintf(&b, "| bound | %s | %.0f (%.0f–%.0f) | – | – | %.0f | – | – | – |\n", r.mode, r.tps, r.tpsMin,
-				r.tpsMax, r.commitsPerTx)
+			fmt.Fprintf(&b, "| bound | %s | %.0f (%.0f–%.0f) | – | – | – | %.0f | – | – | – |\n", r.mode, r.tps,
+				r.tpsMin, r.tpsMax, r.commitsPerTx)
 			continue
 		case "saga2":
 			if r.rate == 0 {
 				saga2 = r.tps
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %.0f (%.0f–%.0f) | %s / %s | %s / %s | %.2f (%.2f) | %.2f | %.0f MiB | %d |\n",
-			r.name, r.mode, r.tps, r.tpsMin, r.tpsMax, ms(r.clientP50), ms(r.clientP99), ms(r.finishP50),
-			ms(r.finishP99), r.commitsPerTx, r.writeTxPerTx, r.cpuPer1000, r.rssMiB, r.errors)
+		if strings.HasPrefix(r.name, "DTM ") && !dtmHeader {
+			dtmHeader = true
+			b.WriteString("| **DTM v1.19.0, same PostgreSQL, same load** | | | | | | | | | |\n")
+		}
+		answered := "–"
+		if r.acceptedPerSec > 0 {
+			answered = fmt.Sprintf("%.0f", r.acceptedPerSec)
+		}
+		finish := fmt.Sprintf("%s / %s", ms(r.finishP50), ms(r.finishP99))
+		if strings.HasPrefix(r.name, "DTM ") {
+			finish = "(whole seconds) " + finish
+		}
+		fmt.Fprintf(&b, "| %s | %s | %.0f (%.0f–%.0f) | %s | %s / %s | %s | %.2f (%.2f) | %.2f | %.0f MiB | %d |\n",
+			r.name, r.mode, r.tps, r.tpsMin, r.tpsMax, answered, ms(r.clientP50), ms(r.clientP99), finish,
+			r.commitsPerTx, r.writeTxPerTx, r.cpuPer1000, r.rssMiB, r.errors)
 	}
 	if bound > 0 && saga2 > 0 {
 		fmt.Fprintf(&b, "\nsaga2 (closed loop) / bound: **%.2f**.\n", saga2/bound)

@@ -98,7 +98,7 @@ public interface DtxConfig {
          * Most writes (new transactions, round results, claims) one commit carries: writes that arrive while an
          * earlier commit is in flight share the next one. 1 turns this grouping off.
          */
-        @WithDefault("100")
+        @WithDefault("500")
         int maxBatch();
 
         /** Write commits in flight at once. */
