@@ -26,9 +26,21 @@ func withDatabase(u, db string) string {
 	return p.String()
 }
 
-// freshDatabase drops and creates a database, so every run starts from empty tables.
+// freshDatabase drops and creates a database, so every run starts from empty tables. A plain DROP DATABASE
+// cancels an autovacuum worker busy on it (common right after a heavy run), which WITH (FORCE) may not do for a
+// role without pg_signal_backend; FORCE is the fallback for sessions left over by a killed process.
 func freshDatabase(ctx context.Context, admin *pgx.Conn, name string) (string, error) {
-	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if _, err = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err == nil {
+			break
+		}
+		if _, err = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err == nil {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	if err != nil {
 		return "", fmt.Errorf("drop %s: %w", name, err)
 	}
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {

@@ -36,6 +36,7 @@ func startDtx(ctx context.Context, o options, dbURL string) (*dtxProcess, error)
 	args := append(strings.Fields(o.javaOpts), "-jar", o.jar)
 	cmd := exec.Command("java", args...)
 	cmd.Env = append(cleanEnv(),
+		"MALLOC_ARENA_MAX=2", // as the README recommends: fewer glibc arenas, less resident memory
 		"QUARKUS_HTTP_PORT="+strconv.Itoa(port),
 		fmt.Sprintf("DTX_DB_URL=postgresql://%s%s", u.Host, u.Path),
 		"DTX_DB_USER="+u.User.Username(),

@@ -126,7 +126,7 @@ func render(m machine, o options, rs []result) string {
 		m.memory, m.kernel, m.postgres, m.java, m.goVersion)
 	fmt.Fprintf(&b, "Each figure is the median of %d runs. ", o.repeat)
 	fmt.Fprintf(&b, "Settings: warm-up %s then a measured window of %s per workload; closed loop %d clients "+
-		"(saga2-wait %d); open loop %.0f/s offered; recovery %d sagas. dtx JVM options: `%s`.\n\n",
+		"(saga2-wait %d); open loop %.0f/s offered; recovery %d sagas. dtx JVM options: `%s` with `MALLOC_ARENA_MAX=2`.\n\n",
 		o.warmup, o.duration, o.clients, o.waitClients, o.rate, o.recoveryN, o.javaOpts)
 	b.WriteString("| workload | load | completed/s (min–max) | answered/s | client p50 / p99 | submit→finished p50 / p99 | " +
 		"commits per tx (write tx) | CPU s per 1000 tx | RSS | errors |\n|---|---|---|---|---|---|---|---|---|---|\n")

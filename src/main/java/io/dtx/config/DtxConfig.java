@@ -29,6 +29,14 @@ public interface DtxConfig {
     @WithDefault("3s")
     Duration requestTimeout();
 
+    /**
+     * Most rounds that requests start and run at once on this instance. Beyond it, a transaction submitted without
+     * wait_result is still stored (and answered) at once, but due now and without an owner: the recovery loop runs it
+     * when there is room. Memory stays bounded whatever the offered load; the backlog waits in the database.
+     */
+    @WithDefault("256")
+    int maxActiveRounds();
+
     Retry retry();
 
     Recovery recovery();

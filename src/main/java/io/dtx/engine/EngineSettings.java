@@ -22,6 +22,7 @@ public class EngineSettings {
     private final long requestTimeout;
     private final RetryPolicy retryPolicy;
     private final LeaseTerms leaseTerms;
+    private final int maxActiveRounds;
 
     public EngineSettings(DtxConfig config) {
         this.instanceId = config.instanceId().filter(s -> !s.isBlank()).orElseGet(EngineSettings::defaultInstanceId);
@@ -31,6 +32,7 @@ public class EngineSettings {
                 Math.max(1, seconds(config.retry().maxInterval())), timeoutToFail);
         this.leaseTerms = new LeaseTerms(instanceId,
                 ROUND_EXTRA_SECONDS + config.recovery().leaseMargin().toMillis() / 1000.0, (int) requestTimeout);
+        this.maxActiveRounds = Math.max(1, config.maxActiveRounds());
     }
 
     private static long seconds(Duration d) {
@@ -67,5 +69,10 @@ public class EngineSettings {
 
     public LeaseTerms leaseTerms() {
         return leaseTerms;
+    }
+
+    /** Most request-started rounds running at once; see {@link DtxConfig#maxActiveRounds()}. */
+    public int maxActiveRounds() {
+        return maxActiveRounds;
     }
 }

@@ -64,20 +64,38 @@ public class TransactionService {
         };
     }
 
-    /** A saga (or a msg submitted without prepare) is created as submitted and processed at once. */
+    /**
+     * A saga (or a msg submitted without prepare) is created as submitted and processed at once — unless this instance
+     * already runs as many rounds as it may, in which case it is stored due now for the recovery loop.
+     */
     private Uni<Reply> submitNew(TransactionSpec spec) {
         long delay = spec.type() == TransType.MSG ? codec.msgDelay(spec.customData()) : 0;
         long leaseStart = System.nanoTime();
-        NewTransaction tx = newTransaction(spec, GlobalStatus.SUBMITTED, delay > 0 ? new NextRun(0, delay, null) : null);
-        return store.insert(tx).onItem().transformToUni(result -> afterSubmitInsert(spec, result, leaseStart));
+        boolean leaveDue = delay == 0 && mustLeaveDue(spec);
+        NextRun firstRun = delay > 0 ? new NextRun(0, delay, null)
+                : leaveDue ? new NextRun(settings.retryPolicy().baseInterval(spec.options()), 0L, null) : null;
+        NewTransaction tx = newTransaction(spec, GlobalStatus.SUBMITTED, firstRun);
+        return store.insert(tx).onItem().transformToUni(result -> afterSubmitInsert(spec, result, leaseStart, leaveDue));
     }
 
-    private Uni<Reply> afterSubmitInsert(TransactionSpec spec, InsertResult result, long leaseStart) {
+    /**
+     * Whether a transaction accepted now should be left to the recovery loop rather than started here: only when
+     * nobody waits for its outcome (a wait_result caller holds its own round, and is bounded by its own concurrency)
+     * and this instance's rounds are at {@code dtx.max-active-rounds}.
+     */
+    private boolean mustLeaveDue(TransactionSpec spec) {
+        return !spec.options().waitResult() && rounds.activeRounds() >= settings.maxActiveRounds();
+    }
+
+    private Uni<Reply> afterSubmitInsert(TransactionSpec spec, InsertResult result, long leaseStart, boolean leaveDue) {
         if (result.inserted().isPresent()) {
             LoadedTransaction tx = result.inserted().get();
             Log.debugf("gid %s: %s submitted with %d branches", spec.gid(), spec.type(), tx.branches().size());
             if (tx.transaction().owner().isEmpty()) {
-                return Uni.createFrom().item(Reply.success()); // delayed msg: recovery delivers it when due
+                if (leaveDue) {
+                    dueNow.fire(new DueNow());
+                }
+                return Uni.createFrom().item(Reply.success()); // delayed msg or no room: recovery runs it when due
             }
             return process(tx, leaseStart, spec.options().waitResult());
         }
@@ -96,22 +114,26 @@ public class TransactionService {
         GlobalStatus status = GlobalStatus.of(existing.status());
         if (status == GlobalStatus.PREPARED && spec.type() == TransType.MSG) {
             String customData = spec.customData().isEmpty() ? null : spec.customData();
-            return claimAndProcess(spec, PREPARED, customData, false);
+            return claimAndProcess(spec, PREPARED, customData, false, mustLeaveDue(spec));
         }
         if (status == GlobalStatus.SUBMITTED) {
-            return claimAndProcess(spec, SUBMITTED, null, true);
+            return claimAndProcess(spec, SUBMITTED, null, true, false);
         }
         return Uni.createFrom().item(Reply.failure("current status '" + status + "', cannot submit"));
     }
 
     private Uni<Reply> claimAndProcess(TransactionSpec spec, Set<GlobalStatus> from, String customData,
-            boolean onlyIfFree) {
+            boolean onlyIfFree, boolean leaveDue) {
         long leaseStart = System.nanoTime();
-        return store.claim(spec.gid(), from, GlobalStatus.SUBMITTED, customData, onlyIfFree, settings.leaseTerms())
-                .onItem().transformToUni(claimed -> {
+        return store.claim(spec.gid(), from, GlobalStatus.SUBMITTED, customData, onlyIfFree, leaveDue,
+                settings.leaseTerms()).onItem().transformToUni(claimed -> {
                     if (claimed.isPresent()) {
                         if (from.contains(GlobalStatus.PREPARED)) {
                             Log.debugf("gid %s: prepared -> submitted", spec.gid());
+                        }
+                        if (leaveDue) {
+                            dueNow.fire(new DueNow());
+                            return Uni.createFrom().item(Reply.success());
                         }
                         return process(claimed.get(), leaseStart, spec.options().waitResult());
                     }

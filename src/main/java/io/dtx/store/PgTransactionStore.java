@@ -93,12 +93,14 @@ public class PgTransactionStore implements TransactionStore {
 
     /** Takes the lease of named transactions, each from its own set of statuses, and reads their branches. */
     private static final String CLAIM = "WITH c AS ("
-            + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[])"
-            + " AS c(gid, from_statuses, to_status, custom_data, only_if_free)"
+            + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[], $9::bool[])"
+            + " AS c(gid, from_statuses, to_status, custom_data, only_if_free, leave_due)"
             + "), t AS ("
-            + " UPDATE trans_global t SET status = c.to_status, owner = $6, lease_token = t.lease_token + 1,"
+            + " UPDATE trans_global t SET status = c.to_status,"
+            + " owner = CASE WHEN c.leave_due THEN '' ELSE $6 END, lease_token = t.lease_token + 1,"
             + " update_time = now(), custom_data = COALESCE(c.custom_data, t.custom_data),"
-            + " next_cron_time = " + String.format(LEASE_END, "$7", "$8", "t.")
+            + " next_cron_time = CASE WHEN c.leave_due THEN now() ELSE "
+            + String.format(LEASE_END, "$7", "$8", "t.") + " END"
             + " FROM c WHERE t.gid = c.gid AND t.status = ANY(string_to_array(c.from_statuses, ','))"
             + " AND (NOT c.only_if_free OR t.owner = '' OR t.next_cron_time <= now())"
             + " RETURNING " + TX_COLUMNS_T
@@ -352,20 +354,20 @@ public class PgTransactionStore implements TransactionStore {
 
     @Override
     public Uni<Optional<LoadedTransaction>> claim(String gid, Set<GlobalStatus> from, GlobalStatus to,
-            String customData, boolean onlyIfFree, LeaseTerms lease) {
-        return writeQueue.submit(new ClaimRequest(gid, from, to, customData, onlyIfFree, lease))
+            String customData, boolean onlyIfFree, boolean leaveDue, LeaseTerms lease) {
+        return writeQueue.submit(new ClaimRequest(gid, from, to, customData, onlyIfFree, leaveDue, lease))
                 .map(PgTransactionStore::loaded);
     }
 
     /** One transaction to take over now; see {@link #claim}. */
     private record ClaimRequest(String gid, Set<GlobalStatus> from, GlobalStatus to, String customData,
-            boolean onlyIfFree, LeaseTerms lease) {
+            boolean onlyIfFree, boolean leaveDue, LeaseTerms lease) {
     }
 
     private Uni<List<Optional<LoadedTransaction>>> claimBatch(SqlClient client, List<ClaimRequest> requests) {
         int n = requests.size();
         String[] gids = new String[n], from = new String[n], to = new String[n], customData = new String[n];
-        Boolean[] onlyIfFree = new Boolean[n];
+        Boolean[] onlyIfFree = new Boolean[n], leaveDue = new Boolean[n];
         for (int i = 0; i < n; i++) {
             ClaimRequest r = requests.get(i);
             gids[i] = r.gid();
@@ -373,10 +375,11 @@ public class PgTransactionStore implements TransactionStore {
             to[i] = r.to().wire();
             customData[i] = r.customData();
             onlyIfFree[i] = r.onlyIfFree();
+            leaveDue[i] = r.leaveDue();
         }
         LeaseTerms lease = requests.get(0).lease();
         Tuple params = Tuple.from(Arrays.asList(gids, from, to, customData, onlyIfFree, lease.owner(),
-                lease.extraSeconds(), lease.defaultRequestTimeoutSeconds()));
+                lease.extraSeconds(), lease.defaultRequestTimeoutSeconds(), leaveDue));
         return client.preparedQuery(CLAIM).execute(params).map(rs -> {
             Map<String, LoadedTransaction> byGid = new HashMap<>();
             for (LoadedTransaction t : withBranches(rs)) {

@@ -27,9 +27,11 @@ public interface TransactionStore {
      *
      * @param customData replaces the stored custom_data when not null
      * @param onlyIfFree only when no live lease holds it (another round may be running)
+     * @param leaveDue move the status but take no lease: leave the transaction due now, with no owner, for the
+     *        recovery loop (this instance has no room for another round)
      */
     Uni<Optional<LoadedTransaction>> claim(String gid, Set<GlobalStatus> from, GlobalStatus to, String customData,
-            boolean onlyIfFree, LeaseTerms lease);
+            boolean onlyIfFree, boolean leaveDue, LeaseTerms lease);
 
     /** Takes the lease of up to {@code limit} due transactions, oldest schedule first, skipping rows others hold. */
     Uni<List<LoadedTransaction>> claimDue(int limit, LeaseTerms lease);
