@@ -29,6 +29,9 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class RecoveryLoop {
 
+    /** Rows after which new tables are worth analyzing: plans made for a near-empty table stop fitting. */
+    static final long ANALYZE_AFTER_ROWS = 1000;
+
     private final TransactionStore store;
     private final RoundRunner rounds;
     private final EngineSettings settings;
@@ -36,6 +39,7 @@ public class RecoveryLoop {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final AtomicBoolean passing = new AtomicBoolean();
     private volatile boolean again;
+    private volatile boolean statisticsReady;
 
     public RecoveryLoop(TransactionStore store, RoundRunner rounds, EngineSettings settings, DtxConfig config) {
         this.store = store;
@@ -46,7 +50,19 @@ public class RecoveryLoop {
 
     @Scheduled(every = "${dtx.recovery.poll-interval}", delayed = "${dtx.recovery.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
-        return pass();
+        return analyzeNewTables().onItem().transformToUni(v -> pass());
+    }
+
+    /** Until a brand-new database's tables have statistics, see that they get them; see the store. */
+    private Uni<Void> analyzeNewTables() {
+        if (statisticsReady) {
+            return Uni.createFrom().voidItem();
+        }
+        return store.analyzeIfNeverAnalyzed(ANALYZE_AFTER_ROWS).onItem().invoke(done -> statisticsReady = done)
+                .onFailure().recoverWithItem(e -> {
+                    Log.debugf("statistics check failed: %s", e.toString());
+                    return false;
+                }).replaceWithVoid();
     }
 
     /** An operator made work due now: look at once instead of at the next poll. */

@@ -22,6 +22,7 @@ import io.dtx.domain.TransactionPage;
 import io.dtx.domain.TransactionSpec.NewBranch;
 import io.dtx.domain.TransactionView;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -187,6 +188,30 @@ public class PgTransactionStore implements TransactionStore {
         int maxBatch = config.store().maxBatch();
         int inFlight = config.store().maxInFlight();
         this.writeQueue = new Batcher<>("write", maxBatch, inFlight, this::flush, PgTransactionStore::writeKey);
+    }
+
+    @Override
+    public Uni<Boolean> analyzeIfNeverAnalyzed(long minRows) {
+        String stats = "SELECT bool_or(last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL) AS analyzed,"
+                + " coalesce(max(n_live_tup + n_dead_tup) FILTER (WHERE relname = 'trans_global'), 0) AS rows"
+                + " FROM pg_stat_user_tables WHERE relname = 'trans_global' AND schemaname = current_schema()";
+        return pool.query(stats).execute().onItem().transformToUni(rs -> {
+            Row row = rs.iterator().next();
+            if (Boolean.TRUE.equals(row.getBoolean("analyzed"))) {
+                return Uni.createFrom().item(true);
+            }
+            if (row.getLong("rows") < minRows) {
+                return Uni.createFrom().item(false);
+            }
+            return pool.query("ANALYZE trans_global, trans_branch_op").execute().map(done -> {
+                Log.infof("analyzed the new tables (%d transactions) so that statements are planned for their size",
+                        row.getLong("rows"));
+                return true;
+            }).onFailure().recoverWithItem(e -> {
+                Log.warnf("could not analyze trans_global and trans_branch_op (%s); autovacuum will", e.getMessage());
+                return true;
+            });
+        });
     }
 
     @Override

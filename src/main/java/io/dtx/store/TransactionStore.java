@@ -20,6 +20,17 @@ public interface TransactionStore {
     /** Inserts a transaction and its branches in one statement (one commit), unless the gid exists. */
     Uni<InsertResult> insert(NewTransaction tx);
 
+    /**
+     * Gives PostgreSQL statistics on a database that has none yet. Prepared statements are planned once their first
+     * executions are done; on brand-new tables those plans assume a near-empty table (sequential scans) and are kept
+     * until the tables are first analyzed, which autovacuum may do only a minute or more later. Once the tables have
+     * grown past {@code minRows} and were never analyzed, this analyzes them, which also makes every connection plan
+     * its statements again.
+     *
+     * @return true when nothing is left to do (the tables were analyzed, now or before, or may not be by this user)
+     */
+    Uni<Boolean> analyzeIfNeverAnalyzed(long minRows);
+
     Uni<Optional<StoredTransaction>> find(String gid);
 
     /**
