@@ -23,16 +23,25 @@ type dtxProcess struct {
 	logPath string
 }
 
-func startDtx(ctx context.Context, o options, dbURL string) (*dtxProcess, error) {
+// serverSetup is what starting either coordinator needs: a free HTTP port and the database's address and password.
+func serverSetup(dbURL string) (int, *url.URL, string, error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, err
+		return 0, nil, "", err
 	}
 	u, err := url.Parse(dbURL)
 	if err != nil {
-		return nil, err
+		return 0, nil, "", err
 	}
 	password, _ := u.User.Password()
+	return port, u, password, nil
+}
+
+func startDtx(ctx context.Context, o options, dbURL string) (*dtxProcess, error) {
+	port, u, password, err := serverSetup(dbURL)
+	if err != nil {
+		return nil, err
+	}
 	args := append(strings.Fields(o.javaOpts), "-jar", o.jar)
 	cmd := exec.Command("java", args...)
 	cmd.Env = append(cleanEnv(),
@@ -59,7 +68,7 @@ func startDtx(ctx context.Context, o options, dbURL string) (*dtxProcess, error)
 // startDTM starts a DTM server binary on the same PostgreSQL (its -r flag creates DTM's tables from the sqls
 // folder of its sources, hence the working directory), for the comparison table.
 func startDTM(ctx context.Context, o options, dbURL string) (*dtxProcess, error) {
-	port, err := freePort()
+	port, u, password, err := serverSetup(dbURL)
 	if err != nil {
 		return nil, err
 	}
@@ -67,11 +76,6 @@ func startDTM(ctx context.Context, o options, dbURL string) (*dtxProcess, error)
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		return nil, err
-	}
-	password, _ := u.User.Password()
 	cmd := exec.Command(o.dtmBin, "-r")
 	cmd.Dir = o.dtmDir
 	cmd.Env = append(cleanEnv(),

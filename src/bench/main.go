@@ -40,7 +40,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.jar, "jar", "target/quarkus-app/quarkus-run.jar", "dtx packaged jar")
-	flag.StringVar(&o.javaOpts, "java-opts", "-Xmx96m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m",
+	flag.StringVar(&o.javaOpts, "java-opts", "-Xmx80m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m",
 		"JVM options for dtx, space separated (default: the README's recommended ones)")
 	flag.StringVar(&o.dbURL, "db", "postgres://dtxbench:dtxbench@127.0.0.1:5432/dtxbench",
 		"PostgreSQL URL of a role that may create databases; each run gets fresh databases")
