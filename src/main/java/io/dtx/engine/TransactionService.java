@@ -72,8 +72,7 @@ public class TransactionService {
         long delay = spec.type() == TransType.MSG ? codec.msgDelay(spec.customData()) : 0;
         long leaseStart = System.nanoTime();
         boolean leaveDue = delay == 0 && mustLeaveDue(spec);
-        NextRun firstRun = delay > 0 ? new NextRun(0, delay, null)
-                : leaveDue ? new NextRun(settings.retryPolicy().baseInterval(spec.options()), 0L, null) : null;
+        NextRun firstRun = delay > 0 || leaveDue ? new NextRun(0, delay, null) : null;
         NewTransaction tx = newTransaction(spec, GlobalStatus.SUBMITTED, firstRun);
         return store.insert(tx).onItem().transformToUni(result -> afterSubmitInsert(spec, result, leaseStart, leaveDue));
     }
@@ -87,15 +86,21 @@ public class TransactionService {
         return !spec.options().waitResult() && rounds.activeRounds() >= settings.maxActiveRounds();
     }
 
+    /** The answer to a submit whose transaction was stored due for the recovery loop, which is told to look. */
+    private Uni<Reply> handedToRecovery() {
+        dueNow.fire(new DueNow());
+        return Uni.createFrom().item(Reply.success());
+    }
+
     private Uni<Reply> afterSubmitInsert(TransactionSpec spec, InsertResult result, long leaseStart, boolean leaveDue) {
         if (result.inserted().isPresent()) {
             LoadedTransaction tx = result.inserted().get();
             Log.debugf("gid %s: %s submitted with %d branches", spec.gid(), spec.type(), tx.branches().size());
+            if (leaveDue) {
+                return handedToRecovery();
+            }
             if (tx.transaction().owner().isEmpty()) {
-                if (leaveDue) {
-                    dueNow.fire(new DueNow());
-                }
-                return Uni.createFrom().item(Reply.success()); // delayed msg or no room: recovery runs it when due
+                return Uni.createFrom().item(Reply.success()); // delayed msg: recovery delivers it when due
             }
             return process(tx, leaseStart, spec.options().waitResult());
         }
@@ -132,8 +137,7 @@ public class TransactionService {
                             Log.debugf("gid %s: prepared -> submitted", spec.gid());
                         }
                         if (leaveDue) {
-                            dueNow.fire(new DueNow());
-                            return Uni.createFrom().item(Reply.success());
+                            return handedToRecovery();
                         }
                         return process(claimed.get(), leaseStart, spec.options().waitResult());
                     }

@@ -24,5 +24,5 @@ public record NewTransaction(
         NextRun firstRun,
         String owner,
         int requestTimeout,
-        List<NewBranch> branches) {
+        List<NewBranch> branches) implements QueuedWrite {
 }

@@ -178,7 +178,7 @@ public class PgTransactionStore implements TransactionStore {
     private final Pool pool;
     private final GlobalTransactionRepository globals;
     private final BranchRepository branches;
-    private final Batcher<Object, Object> writeQueue;
+    private final Batcher<QueuedWrite, Object> writeQueue;
 
     public PgTransactionStore(Pool pool, GlobalTransactionRepository globals, BranchRepository branches,
             DtxConfig config) {
@@ -187,13 +187,14 @@ public class PgTransactionStore implements TransactionStore {
         this.branches = branches;
         int maxBatch = config.store().maxBatch();
         int inFlight = config.store().maxInFlight();
-        this.writeQueue = new Batcher<>("write", maxBatch, inFlight, this::flush, PgTransactionStore::writeKey);
+        // writes of one gid never share a flush: their results could not be told apart
+        this.writeQueue = new Batcher<>("write", maxBatch, inFlight, this::flush, QueuedWrite::gid);
     }
 
     @Override
     public Uni<Boolean> analyzeIfNeverAnalyzed(long minRows) {
         String stats = "SELECT bool_or(last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL) AS analyzed,"
-                + " coalesce(max(n_live_tup + n_dead_tup) FILTER (WHERE relname = 'trans_global'), 0) AS rows"
+                + " coalesce(max(n_live_tup + n_dead_tup), 0) AS rows"
                 + " FROM pg_stat_user_tables WHERE relname = 'trans_global' AND schemaname = current_schema()";
         return pool.query(stats).execute().onItem().transformToUni(rs -> {
             Row row = rs.iterator().next();
@@ -231,11 +232,11 @@ public class PgTransactionStore implements TransactionStore {
      * Writes whatever has gathered: each kind (new transactions, round results, claims) as one multi-row statement,
      * and several kinds in one database transaction, so that the whole flush is a single commit.
      */
-    private Uni<List<Object>> flush(List<Object> items) {
+    private Uni<List<Object>> flush(List<QueuedWrite> items) {
         List<NewTransaction> inserts = new ArrayList<>();
         List<RoundWrite> rounds = new ArrayList<>();
         List<ClaimRequest> claims = new ArrayList<>();
-        for (Object item : items) {
+        for (QueuedWrite item : items) {
             if (item instanceof NewTransaction t) {
                 inserts.add(t);
             } else if (item instanceof RoundWrite w) {
@@ -266,7 +267,7 @@ public class PgTransactionStore implements TransactionStore {
                 : pool.withTransaction(conn -> work.apply(conn));
         return done.map(results -> {
             List<Object> out = new ArrayList<>(items.size());
-            for (Object item : items) {
+            for (QueuedWrite item : items) {
                 out.add(results.get(item));
             }
             return out;
@@ -279,17 +280,6 @@ public class PgTransactionStore implements TransactionStore {
             m.put(items.get(i), results.get(i));
         }
         return m;
-    }
-
-    /** Writes of one transaction never share a flush: their results could not be told apart. */
-    private static Object writeKey(Object item) {
-        if (item instanceof NewTransaction t) {
-            return t.gid();
-        }
-        if (item instanceof RoundWrite w) {
-            return w.gid();
-        }
-        return ((ClaimRequest) item).gid();
     }
 
     @SuppressWarnings("unchecked")
@@ -386,7 +376,7 @@ public class PgTransactionStore implements TransactionStore {
 
     /** One transaction to take over now; see {@link #claim}. */
     private record ClaimRequest(String gid, Set<GlobalStatus> from, GlobalStatus to, String customData,
-            boolean onlyIfFree, boolean leaveDue, LeaseTerms lease) {
+            boolean onlyIfFree, boolean leaveDue, LeaseTerms lease) implements QueuedWrite {
     }
 
     private Uni<List<Optional<LoadedTransaction>>> claimBatch(SqlClient client, List<ClaimRequest> requests) {

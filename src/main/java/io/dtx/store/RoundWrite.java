@@ -21,7 +21,7 @@ public record RoundWrite(
         String rollbackReason,
         int retryCount,
         NextRun nextRun,
-        List<BranchUpdate> branches) {
+        List<BranchUpdate> branches) implements QueuedWrite {
 
     public record BranchUpdate(long id, String status, int attempts, String lastError) {
     }
